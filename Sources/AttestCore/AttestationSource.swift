@@ -1,0 +1,49 @@
+/// One stored attestation: a signature over a simple-signing payload, filed under the image it claims.
+///
+/// Stored attestations are candidates, never trusted facts: attestd verifies each one at decision time.
+public struct StoredAttestation: Sendable, Hashable {
+    /// The normalised repository identity the attestation is filed under, for example
+    /// `docker.io/library/alpine` or `registry.example.com/team/app`.
+    public var repository: String
+    /// The image manifest digest, `sha256:` followed by 64 lower-case hex digits.
+    public var digest: String
+    /// The exact payload bytes the signature covers.
+    public var payload: [UInt8]
+    /// The raw (decoded) signature bytes.
+    public var signature: [UInt8]
+    /// The key id the signer named, if any (kritis `publicKeyId`, a fingerprint, a KMS key id…).
+    public var keyID: String?
+    /// Where the attestation came from: `sign`, `attach`, `import:FILE:LINE`, `registry`, ….
+    public var source: String
+
+    /// Creates an attestation record.
+    public init(
+        repository: String,
+        digest: String,
+        payload: [UInt8],
+        signature: [UInt8],
+        keyID: String? = nil,
+        source: String
+    ) {
+        self.repository = repository
+        self.digest = digest
+        self.payload = payload
+        self.signature = signature
+        self.keyID = keyID
+        self.source = source
+    }
+}
+
+/// Somewhere attestations for an image can be found: the embedded store, an OCI registry, an import.
+///
+/// Implementations are called from verification worker threads and must be safe to call concurrently.
+public protocol AttestationSource: Sendable {
+    /// Returns every candidate attestation for one image.
+    ///
+    /// - Parameters:
+    ///   - repository: the normalised repository identity (``StoredAttestation/repository``).
+    ///   - digest: `sha256:HEX`.
+    /// - Returns: the candidates, possibly empty; order is unspecified.
+    /// - Throws: when the source cannot be read (a transient failure, never a "no").
+    func attestations(repository: String, digest: String) throws -> [StoredAttestation]
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `attestctl`: sign, verify, store and check container-image attestations.
+@main
+struct AttestCtl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attestctl",
+        abstract: "Sign, verify, store and check container-image attestations."
+    )
+}
