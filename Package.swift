@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "AttestStore", targets: ["AttestStore"]),
         .library(name: "AttestPolicy", targets: ["AttestPolicy"]),
         .library(name: "AttestEngine", targets: ["AttestEngine"]),
+        .library(name: "AttestDaemon", targets: ["AttestDaemon"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -48,6 +49,10 @@ let package = Package(
             dependencies: ["AttestCore", "AttestCrypto", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "AttestEngine", dependencies: ["AttestCore", "AttestCrypto", "AttestPolicy"]),
+        .target(
+            name: "AttestDaemon",
+            dependencies: ["AttestCore", "AttestCrypto", "AttestPolicy", "AttestEngine", "AttestWire", "AttestStore"]
+        ),
 
         // MARK: - Executables
 
@@ -70,6 +75,7 @@ let package = Package(
             name: "AttestEngineTests",
             dependencies: ["AttestEngine", "AttestPolicy", "AttestStore", "AttestCrypto", "AttestCore"]
         ),
+        .testTarget(name: "AttestDaemonTests", dependencies: ["AttestDaemon", "AttestCore"]),
         .testTarget(name: "attestctlTests", dependencies: ["AttestCore"]),
     ]
 )
