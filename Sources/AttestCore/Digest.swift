@@ -1,0 +1,84 @@
+/// An image manifest digest: `sha256:` followed by exactly 64 lower-case hexadecimal digits.
+///
+/// This is the only form attestd accepts; other algorithms and upper-case hex are refused with a reason, so a
+/// digest has one spelling and compares by plain string equality.
+public struct Digest: Sendable, Hashable, CustomStringConvertible, Comparable {
+    /// The algorithm prefix every accepted digest carries.
+    public static let algorithm = "sha256"
+
+    /// The 64 lower-case hexadecimal digits, without the `sha256:` prefix.
+    public let hex: String
+
+    /// Parses `sha256:HEX`.
+    ///
+    /// - Parameter text: the digest, for example `sha256:2b1a…` (64 lower-case hex digits).
+    /// - Throws: ``ImageReferenceError`` with code ``ImageReferenceError/Code/unsupportedDigestAlgorithm`` for
+    ///   another algorithm and ``ImageReferenceError/Code/invalidDigest`` for anything else that is wrong.
+    public init(parsing text: some StringProtocol) throws(ImageReferenceError) {
+        let bytes = text.utf8
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else {
+            throw ImageReferenceError(
+                .invalidDigest,
+                "digest \(TextQuoting.quoted(text)) has no algorithm prefix; expected sha256:<64 lower-case hex>"
+            )
+        }
+        let algorithm = bytes[bytes.startIndex..<colon]
+        guard algorithm.elementsEqual("sha256".utf8) else {
+            let name = String(decoding: algorithm, as: UTF8.self)
+            throw ImageReferenceError(
+                .unsupportedDigestAlgorithm,
+                "digest \(TextQuoting.quoted(text)) uses algorithm \(TextQuoting.quoted(name)); only sha256 is supported"
+            )
+        }
+        let digits = bytes[bytes.index(after: colon)...]
+        var count = 0
+        for byte in digits {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"):
+                break
+            case UInt8(ascii: "A")...UInt8(ascii: "F"):
+                throw ImageReferenceError(
+                    .invalidDigest,
+                    "digest \(TextQuoting.quoted(text)) has upper-case hex at position \(count + 1) of the hex "
+                        + "part; digests are written in lower case"
+                )
+            default:
+                let what = byte < 0x80 ? TextQuoting.describe(byte: byte) : "a non-ASCII byte"
+                throw ImageReferenceError(
+                    .invalidDigest,
+                    "digest \(TextQuoting.quoted(text)) has \(what) at position \(count + 1) of the hex part; "
+                        + "expected lower-case hex"
+                )
+            }
+            count += 1
+        }
+        guard count == 64 else {
+            throw ImageReferenceError(
+                .invalidDigest,
+                "digest \(TextQuoting.quoted(text)) has \(count) hex digits; sha256 needs exactly 64"
+            )
+        }
+        self.hex = String(decoding: digits, as: UTF8.self)
+    }
+
+    /// Creates the digest of 32 raw SHA-256 bytes.
+    ///
+    /// - Parameter sha256: the 32-byte hash value.
+    /// - Returns: `nil` unless exactly 32 bytes are given.
+    public init?(sha256 bytes: some Collection<UInt8>) {
+        guard bytes.count == 32 else { return nil }
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        self.hex = String(decoding: out, as: UTF8.self)
+    }
+
+    /// `sha256:` followed by the hex digits.
+    public var description: String { "sha256:" + hex }
+
+    public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.hex < rhs.hex }
+}
