@@ -50,5 +50,6 @@ static const int COpenSSL_RSA_PSS_SALTLEN_MAX = RSA_PSS_SALTLEN_MAX;
 static const int COpenSSL_EVP_PKEY_RSA = EVP_PKEY_RSA;
 static const int COpenSSL_EVP_PKEY_EC = EVP_PKEY_EC;
 static const int COpenSSL_EVP_PKEY_ED25519 = EVP_PKEY_ED25519;
+static const int COpenSSL_EVP_PKEY_RSA_PSS = EVP_PKEY_RSA_PSS;
 
 #endif
