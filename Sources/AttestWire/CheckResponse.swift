@@ -1,0 +1,27 @@
+/// CHECK response: one result per request item, in request order.
+///
+/// Encoding: `array<check result>`.
+public struct CheckResponse: WireMessage {
+    public static var opcode: Opcode { .check }
+    public static var isResponse: Bool { true }
+
+    /// `results[i]` answers `items[i]` of the request.
+    public var results: [CheckResult]
+
+    /// Creates a CHECK response.
+    ///
+    /// - Parameter results: the results in request order.
+    public init(results: [CheckResult]) {
+        self.results = results
+    }
+
+    public static var minimumEncodedSize: Int { 4 }
+
+    public func encode(into writer: inout WireWriter) {
+        writer.write(results)
+    }
+
+    public init(from reader: inout WireReader, field: @autoclosure () -> String) throws(WireError) {
+        results = try reader.readArray("results")
+    }
+}
