@@ -118,21 +118,45 @@ struct AttestationStoreTests {
         try reader.checkIntegrity()
     }
 
-    @Test(arguments: [
-        (testAttestation(repository: ""), "repository is empty"),
-        (testAttestation(repository: "a b"), "contains a space"),
-        (testAttestation(digest: "sha256:ABC"), "is not sha256:"),
-        (testAttestation(digest: testDigest(1).uppercased()), "is not sha256:"),
-        (testAttestation(digest: "sha512:" + String(repeating: "a", count: 64)), "is not sha256:"),
-        (testAttestation(payload: ""), "payload is empty"),
-        (testAttestation(signature: []), "signature is empty"),
-        (testAttestation(signature: [UInt8](repeating: 1, count: 64 * 1024 + 1)), "signature is 65537 bytes"),
-        (
-            testAttestation(payload: String(repeating: "x", count: 256 * 1024 + 1)),
-            "payload is 262145 bytes, more than the limit"
-        ),
-    ])
-    func malformedRecordsAreRefusedAndNothingIsWritten(record: StoredAttestation, reason: String) throws {
+    /// A record the store must refuse, with the words its refusal must contain.
+    struct MalformedCase: Sendable, CustomTestStringConvertible {
+        var name: String
+        var record: StoredAttestation
+        var reason: String
+        var testDescription: String { name }
+
+        static let all: [MalformedCase] = [
+            .init(name: "empty repository", record: testAttestation(repository: ""), reason: "repository is empty"),
+            .init(name: "space in repository", record: testAttestation(repository: "a b"), reason: "contains a space"),
+            .init(name: "short digest", record: testAttestation(digest: "sha256:ABC"), reason: "is not sha256:"),
+            .init(
+                name: "upper-case digest",
+                record: testAttestation(digest: testDigest(1).uppercased()),
+                reason: "is not sha256:"
+            ),
+            .init(
+                name: "sha512 digest",
+                record: testAttestation(digest: "sha512:" + String(repeating: "a", count: 64)),
+                reason: "is not sha256:"
+            ),
+            .init(name: "empty payload", record: testAttestation(payload: ""), reason: "payload is empty"),
+            .init(name: "empty signature", record: testAttestation(signature: []), reason: "signature is empty"),
+            .init(
+                name: "oversized signature",
+                record: testAttestation(signature: [UInt8](repeating: 1, count: 64 * 1024 + 1)),
+                reason: "signature is 65537 bytes"
+            ),
+            .init(
+                name: "oversized payload",
+                record: testAttestation(payload: String(repeating: "x", count: 256 * 1024 + 1)),
+                reason: "payload is 262145 bytes, more than the limit"
+            ),
+        ]
+    }
+
+    @Test(arguments: MalformedCase.all)
+    func malformedRecordsAreRefusedAndNothingIsWritten(_ malformed: MalformedCase) throws {
+        let (record, reason) = (malformed.record, malformed.reason)
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try AttestationStore(path: directory.file("store.db"))
