@@ -1,0 +1,180 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// A fixed set of worker threads, each owning one `State`, running jobs from one bounded queue.
+///
+/// Design, chosen by measurement (see the daemon's README section on the pool):
+///
+/// - Dedicated `Thread`s named `<name>-N`, not I/O threads and not the global Dispatch pool, so crypto never
+///   runs where sockets are served and the number of verifying threads is exactly `workerCount`.
+/// - One shared multi-producer multi-consumer ring buffer behind a `Mutex`: any idle worker takes the next
+///   job, so one slow job never holds up others (per-worker serial queues would need a placement policy and
+///   leave cores idle behind a long job). The ring never grows: a full queue refuses work with
+///   ``WorkerPoolError/Code/busy``, which the daemon turns into a BUSY answer.
+/// - Idle workers park on their own `DispatchSemaphore`; a producer signals one only when a worker is parked,
+///   so under load (all workers busy) submitting costs one lock and no system call.
+/// - Each worker creates its `State` on its own thread through the factory, and no other thread ever sees
+///   it: the place for per-thread OpenSSL scratch state such as `EVP_PKEY_CTX`.
+///
+/// The pool must be stopped with ``shutdown(drain:)``; its threads keep it alive until then.
+public final class WorkerPool<State>: Sendable {
+    /// A unit of work, given exclusive access to the running worker's state.
+    public typealias Job = @Sendable (inout State) -> Void
+
+    /// The number of worker threads.
+    public let workerCount: Int
+    /// The most jobs that may wait in the queue.
+    public let queueCapacity: Int
+
+    private let queue: Mutex<WorkerPoolQueue<Job>>
+    private let wakeups: [DispatchSemaphore]
+    private let completions: [CompletionCounter]
+    private let finished = DispatchGroup()
+    private let threadIdentities: Mutex<[ObjectIdentifier]>
+
+    /// Counts one worker's completed jobs; one object per worker, so workers never write a shared cache line.
+    private final class CompletionCounter: Sendable {
+        let value = Atomic<UInt64>(0)
+    }
+
+    /// Starts the workers.
+    ///
+    /// - Parameters:
+    ///   - workerCount: The number of threads, at least 1; `nil` for one per active processor.
+    ///   - queueCapacity: The most jobs waiting at once, at least 1; beyond it submissions fail with `busy`.
+    ///   - name: The thread name prefix; threads are named `<name>-0`, `<name>-1`, ….
+    ///   - makeState: Creates a worker's state; called once on each worker thread, with the worker's index,
+    ///     before that worker runs any job.
+    public init(
+        workerCount: Int? = nil,
+        queueCapacity: Int = 65_536,
+        name: String = "attestd-worker",
+        makeState: @escaping @Sendable (Int) -> State
+    ) {
+        let workerCount = workerCount ?? ProcessInfo.processInfo.activeProcessorCount
+        precondition(workerCount >= 1, "a worker pool needs at least one worker, not \(workerCount)")
+        precondition(queueCapacity >= 1, "a worker pool queue needs a capacity of at least 1, not \(queueCapacity)")
+        self.workerCount = workerCount
+        self.queueCapacity = queueCapacity
+        queue = Mutex(WorkerPoolQueue(capacity: queueCapacity, workers: workerCount))
+        wakeups = (0..<workerCount).map { _ in DispatchSemaphore(value: 0) }
+        completions = (0..<workerCount).map { _ in CompletionCounter() }
+        threadIdentities = Mutex([])
+        for index in 0..<workerCount {
+            finished.enter()
+            let thread = Thread { [self] in
+                threadIdentities.withLock { $0.append(ObjectIdentifier(Thread.current)) }
+                runWorker(index: index, makeState: makeState)
+                finished.leave()
+            }
+            thread.name = "\(name)-\(index)"
+            thread.start()
+        }
+    }
+
+    // MARK: - Submitting
+
+    /// Queues one job.
+    ///
+    /// - Parameter job: The work; it runs once, on some worker thread, with that worker's state.
+    /// - Throws: ``WorkerPoolError`` with code ``WorkerPoolError/Code/busy`` when the queue is full, and
+    ///   ``WorkerPoolError/Code/shutDown`` after ``shutdown(drain:)`` has begun.
+    public func submit(_ job: @escaping Job) throws(WorkerPoolError) {
+        let outcome = queue.withLock { $0.push(job) }
+        switch outcome {
+        case .accepted(let wake):
+            if let wake { wakeups[wake].signal() }
+        case .busy(let depth):
+            throw WorkerPoolError(.busy, "worker queue is full (\(depth) of \(queueCapacity) jobs waiting)")
+        case .shutDown:
+            throw WorkerPoolError(.shutDown, "worker pool is shutting down")
+        }
+    }
+
+    /// Queues several jobs with one lock acquisition, all or none.
+    ///
+    /// - Parameter jobs: The work; each runs once, on some worker thread. An empty batch does nothing.
+    /// - Throws: ``WorkerPoolError`` with code ``WorkerPoolError/Code/busy`` when the queue has no room for all
+    ///   of them (none is queued then), and ``WorkerPoolError/Code/shutDown`` after shutdown has begun.
+    public func submitBatch(_ jobs: [Job]) throws(WorkerPoolError) {
+        guard !jobs.isEmpty else { return }
+        let outcome = queue.withLock { $0.push(batch: jobs) }
+        switch outcome {
+        case .accepted(let wake):
+            for worker in wake { wakeups[worker].signal() }
+        case .busy(let depth):
+            throw WorkerPoolError(
+                .busy,
+                "worker queue has room for \(queueCapacity - depth) jobs, not the batch of \(jobs.count)"
+            )
+        case .shutDown:
+            throw WorkerPoolError(.shutDown, "worker pool is shutting down")
+        }
+    }
+
+    // MARK: - Stopping
+
+    /// Stops accepting work and waits for the workers to exit.
+    ///
+    /// Must not be called from a job (a worker would wait for itself). Calling it again waits again and does
+    /// nothing else.
+    ///
+    /// - Parameter drain: `true` runs every queued job first; `false` drops queued jobs unrun (they are
+    ///   released, never called: callers waiting on them must be answered another way) and waits only for the
+    ///   jobs already running.
+    public func shutdown(drain: Bool) {
+        precondition(
+            !threadIdentities.withLock { $0.contains(ObjectIdentifier(Thread.current)) },
+            "WorkerPool.shutdown called from one of its own workers"
+        )
+        var (idle, dropped) = queue.withLock { $0.beginShutdown(drain: drain) }
+        for worker in idle { wakeups[worker].signal() }
+        // Release dropped jobs (and whatever they captured) outside the lock.
+        dropped.removeAll()
+        idle.removeAll()
+        finished.wait()
+    }
+
+    // MARK: - Counters
+
+    /// The pool's counters now.
+    public var statistics: WorkerPoolStatistics {
+        var snapshot = queue.withLock { $0.statistics }
+        snapshot.completed = completions.reduce(0) { $0 + $1.value.load(ordering: .relaxed) }
+        snapshot.workers = workerCount
+        snapshot.capacity = queueCapacity
+        return snapshot
+    }
+
+    // MARK: - Workers
+
+    private enum Step {
+        case run(Job)
+        case park
+        case exit
+    }
+
+    private func runWorker(index: Int, makeState: @Sendable (Int) -> State) {
+        var state = makeState(index)
+        let completed = completions[index]
+        let wakeup = wakeups[index]
+        while true {
+            let step: Step = queue.withLock { queue in
+                if let job = queue.pop() { return .run(job) }
+                if queue.isShutDown { return .exit }
+                queue.park(worker: index)
+                return .park
+            }
+            switch step {
+            case .run(let job):
+                job(&state)
+                completed.value.wrappingAdd(1, ordering: .relaxed)
+            case .park:
+                wakeup.wait()
+            case .exit:
+                return
+            }
+        }
+    }
+}
