@@ -1,0 +1,112 @@
+/// Decides whether a simple-signing payload, whose signature has already verified, attests a given image.
+///
+/// The rules (DESIGN.md, "Payload checks"), in order:
+/// 1. the image must be a digest reference (``VerificationReason/notAttestable``);
+/// 2. the payload must fit ``maxPayloadSize`` (``VerificationReason/payloadTooLarge``) and be a strict
+///    simple-signing document (``VerificationReason/malformedPayload``);
+/// 3. `critical.image.docker-manifest-digest` must equal the image digest byte for byte
+///    (``VerificationReason/digestMismatch``);
+/// 4. `critical.identity.docker-reference`, parsed and normalised as an ``ImageReference``, must name the
+///    image's repository (``VerificationReason/identityMismatch``); a tag in it is ignored, a digest in it must
+///    equal the image digest (``VerificationReason/digestMismatch``);
+/// 5. `critical.type` must be one of ``acceptedTypes`` (``VerificationReason/wrongType``).
+///
+/// Run it only after the signature verified: the payload is untrusted until then.
+public struct PayloadChecker: Sendable {
+    /// The `critical.type` values accepted, compared byte for byte.
+    public var acceptedTypes: Set<String>
+    /// The largest payload accepted, in bytes.
+    public var maxPayloadSize: Int
+
+    /// Creates a checker.
+    ///
+    /// - Parameters:
+    ///   - acceptedTypes: the accepted `critical.type` values; the three known types unless given.
+    ///   - maxPayloadSize: the payload size limit; 256 KiB unless given.
+    public init(
+        acceptedTypes: Set<String> = SimpleSigningPayload.defaultAcceptedTypes,
+        maxPayloadSize: Int = SimpleSigningPayload.defaultMaxSize
+    ) {
+        self.acceptedTypes = acceptedTypes
+        self.maxPayloadSize = maxPayloadSize
+    }
+
+    /// Checks a verified payload against an image.
+    ///
+    /// - Parameters:
+    ///   - payload: the exact bytes the signature covers.
+    ///   - image: the image being admitted.
+    /// - Returns: ``VerificationOutcome`` with reason ``VerificationReason/valid`` or the first rule broken.
+    public func check(payload: [UInt8], image: ImageReference) -> VerificationOutcome {
+        guard let digest = image.digest else { return .notAttestable(image) }
+        guard payload.count <= maxPayloadSize else {
+            return .invalid(.payloadTooLarge, "payload is \(payload.count) bytes; the limit is \(maxPayloadSize)")
+        }
+        let parsed: SimpleSigningPayload
+        do {
+            parsed = try SimpleSigningPayload.parse(payload, maxSize: maxPayloadSize)
+        } catch {
+            return .invalid(.malformedPayload, error.reason)
+        }
+        return check(parsed, image: image, digest: digest)
+    }
+
+    /// Checks already parsed payload fields against an image (rules 3 to 5).
+    ///
+    /// - Parameters:
+    ///   - payload: the parsed payload.
+    ///   - image: the image being admitted.
+    /// - Returns: the outcome, as ``check(payload:image:)``.
+    public func check(_ payload: SimpleSigningPayload, image: ImageReference) -> VerificationOutcome {
+        guard let digest = image.digest else { return .notAttestable(image) }
+        return check(payload, image: image, digest: digest)
+    }
+
+    private func check(_ payload: SimpleSigningPayload, image: ImageReference, digest: Digest) -> VerificationOutcome {
+        let imageDigest = digest.description
+        guard payload.manifestDigest.utf8.elementsEqual(imageDigest.utf8) else {
+            return .invalid(
+                .digestMismatch,
+                "payload names digest \(Self.shown(payload.manifestDigest)) but the image is \(imageDigest)"
+            )
+        }
+
+        let identity = image.identity
+        // kritis writes the bare normalised repository: skip parsing in that common case.
+        if !payload.dockerReference.utf8.elementsEqual(identity.utf8) {
+            let named: ImageReference
+            do {
+                named = try ImageReference(parsing: payload.dockerReference)
+            } catch {
+                return .invalid(
+                    .malformedPayload,
+                    "payload critical.identity.docker-reference is not an image reference: \(error.reason)"
+                )
+            }
+            guard named.sameRepository(as: image) else {
+                return .invalid(
+                    .identityMismatch,
+                    "payload names repository \(named.identity) but the image is \(identity)"
+                )
+            }
+            if let pinned = named.digest, pinned != digest {
+                return .invalid(
+                    .digestMismatch,
+                    "payload docker-reference \(Self.shown(payload.dockerReference)) pins digest \(pinned) but the "
+                        + "image is \(imageDigest)"
+                )
+            }
+        }
+
+        guard acceptedTypes.contains(where: { $0.utf8.elementsEqual(payload.type.utf8) }) else {
+            return .invalid(
+                .wrongType,
+                "payload type \(Self.shown(payload.type)) is not accepted; accepted: "
+                    + acceptedTypes.sorted().map { Self.shown($0) }.joined(separator: ", ")
+            )
+        }
+        return .valid("payload attests \(identity)@\(imageDigest) (\(payload.type))")
+    }
+
+    private static func shown(_ text: String) -> String { TextQuoting.quoted(text) }
+}
