@@ -118,8 +118,13 @@ public struct WireReader: Sendable {
     public mutating func readString(_ field: @autoclosure () -> String) throws(WireError) -> String {
         let count = try length(field(), limit: limits.maxStringLength, kind: "string")
         let start = offset
-        let decoded = bytes.withUnsafeBufferPointer {
-            String(validating: UnsafeBufferPointer(rebasing: $0[start..<start + count]), as: UTF8.self)
+        let decoded = bytes.withUnsafeBufferPointer { whole -> String? in
+            let utf8 = UnsafeBufferPointer(rebasing: whole[start..<start + count])
+            // Names and image references are ASCII: skip the general validator when every byte is < 0x80.
+            if utf8.allSatisfy({ $0 < 0x80 }) {
+                return String(decoding: utf8, as: UTF8.self)
+            }
+            return String(validating: utf8, as: UTF8.self)
         }
         guard let decoded else {
             throw error(.badFrame, field(), "string of \(count) bytes is not valid UTF-8")
