@@ -29,7 +29,7 @@ public enum Base64 {
     public static func decode(_ text: some StringProtocol, ignoringWhitespace: Bool = true) throws(Base64Error)
         -> [UInt8]
     {
-        try decode(bytes: text.utf8, table: standardTable, ignoringWhitespace: ignoringWhitespace, name: "base64")
+        try decode(text: text, table: standardTable, ignoringWhitespace: ignoringWhitespace, name: "base64")
     }
 
     /// Decodes standard base64 from raw bytes (a file's contents), padding optional.
@@ -42,7 +42,15 @@ public enum Base64 {
     public static func decode(bytes: some Collection<UInt8>, ignoringWhitespace: Bool = true) throws(Base64Error)
         -> [UInt8]
     {
-        try decode(bytes: bytes, table: standardTable, ignoringWhitespace: ignoringWhitespace, name: "base64")
+        let result = bytes.withContiguousStorageIfAvailable { buffer in
+            Result { () throws(Base64Error) in
+                try decode(buffer: buffer, table: standardTable, ignoringWhitespace: ignoringWhitespace, name: "base64")
+            }
+        }
+        if let result { return try result.get() }
+        return try Array(bytes).withUnsafeBufferPointer { buffer throws(Base64Error) in
+            try decode(buffer: buffer, table: standardTable, ignoringWhitespace: ignoringWhitespace, name: "base64")
+        }
     }
 
     /// Decodes base64url (`-`, `_`); padding is normally absent but accepted.
@@ -55,7 +63,7 @@ public enum Base64 {
     public static func decodeURLSafe(_ text: some StringProtocol, ignoringWhitespace: Bool = true) throws(Base64Error)
         -> [UInt8]
     {
-        try decode(bytes: text.utf8, table: urlSafeTable, ignoringWhitespace: ignoringWhitespace, name: "base64url")
+        try decode(text: text, table: urlSafeTable, ignoringWhitespace: ignoringWhitespace, name: "base64url")
     }
 
     /// Encodes with the standard alphabet and `=` padding.
@@ -99,8 +107,24 @@ public enum Base64 {
         return String(decoding: output, as: UTF8.self)
     }
 
+    /// Copies generic text to a contiguous native string once, so the decoding loop is never generic.
     private static func decode(
-        bytes: some Collection<UInt8>,
+        text: some StringProtocol,
+        table: [UInt8],
+        ignoringWhitespace: Bool,
+        name: String
+    ) throws(Base64Error) -> [UInt8] {
+        var native = String(text)
+        let result = native.withUTF8 { buffer in
+            Result { () throws(Base64Error) in
+                try decode(buffer: buffer, table: table, ignoringWhitespace: ignoringWhitespace, name: name)
+            }
+        }
+        return try result.get()
+    }
+
+    private static func decode(
+        buffer bytes: UnsafeBufferPointer<UInt8>,
         table: [UInt8],
         ignoringWhitespace: Bool,
         name: String
@@ -113,7 +137,8 @@ public enum Base64 {
         var paddingCount = 0
         var lastDataOffset = 0
         var lastDataValue: UInt8 = 0
-        for (offset, byte) in bytes.enumerated() {
+        for offset in 0..<bytes.count {
+            let byte = bytes[offset]
             switch byte {
             case 0x20, 0x09, 0x0A, 0x0D:
                 // Refused whitespace falls through to the alphabet lookup, which names it.

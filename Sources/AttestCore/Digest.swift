@@ -8,6 +8,8 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible, Comparable {
 
     /// The 64 lower-case hexadecimal digits, without the `sha256:` prefix.
     public let hex: String
+    /// `sha256:` + ``hex``, kept because payload checks compare it on every verification.
+    public let description: String
 
     /// Parses `sha256:HEX`.
     ///
@@ -15,7 +17,21 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible, Comparable {
     /// - Throws: ``ImageReferenceError`` with code ``ImageReferenceError/Code/unsupportedDigestAlgorithm`` for
     ///   another algorithm and ``ImageReferenceError/Code/invalidDigest`` for anything else that is wrong.
     public init(parsing text: some StringProtocol) throws(ImageReferenceError) {
-        let bytes = text.utf8
+        // One copy into a native string keeps the scan below concrete (never a generic, unspecialised loop)
+        // when callers in other modules pass `some StringProtocol`.
+        let original = String(text)
+        var native = original
+        let hex = native.withUTF8 { buffer in
+            Result { () throws(ImageReferenceError) in try Self.hexDigits(of: buffer, text: original) }
+        }
+        self.hex = try hex.get()
+        self.description = "sha256:" + self.hex
+    }
+
+    /// Validates `sha256:HEX` and returns the hex part.
+    private static func hexDigits(of bytes: UnsafeBufferPointer<UInt8>, text: String) throws(ImageReferenceError)
+        -> String
+    {
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else {
             throw ImageReferenceError(
                 .invalidDigest,
@@ -58,7 +74,7 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible, Comparable {
                 "digest \(TextQuoting.quoted(text)) has \(count) hex digits; sha256 needs exactly 64"
             )
         }
-        self.hex = String(decoding: digits, as: UTF8.self)
+        return String(decoding: digits, as: UTF8.self)
     }
 
     /// Creates the digest of 32 raw SHA-256 bytes.
@@ -75,10 +91,12 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible, Comparable {
             out.append(digits[Int(byte & 0x0F)])
         }
         self.hex = String(decoding: out, as: UTF8.self)
+        self.description = "sha256:" + self.hex
     }
 
-    /// `sha256:` followed by the hex digits.
-    public var description: String { "sha256:" + hex }
-
     public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.hex < rhs.hex }
+
+    public static func == (lhs: Digest, rhs: Digest) -> Bool { lhs.hex.hasSameBytes(as: rhs.hex) }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(bytesOf: hex) }
 }

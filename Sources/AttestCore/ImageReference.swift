@@ -28,8 +28,8 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     /// The normalised repository, `registry/path`: `alpine:3.11` → `docker.io/library/alpine`.
     ///
     /// This is the value simple-signing payloads carry in `critical.identity.docker-reference` and the key
-    /// attestations are stored under.
-    public var identity: String { registry + "/" + path }
+    /// attestations are stored under. Stored, since every verification compares it.
+    public let identity: String
 
     /// Whether the reference pins a digest; tag-only references can never be attested.
     public var isAttestable: Bool { digest != nil }
@@ -59,6 +59,7 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
         self.tag = parts.tag
         self.digest = parts.digest
         self.original = text
+        self.identity = parts.registry + "/" + parts.path
     }
 
     /// Whether both references name the same repository (same ``identity``), whatever their tags and digests.
@@ -66,7 +67,7 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     /// - Parameter other: the reference to compare with.
     /// - Returns: `true` when the normalised `registry/path` pairs are equal.
     public func sameRepository(as other: ImageReference) -> Bool {
-        registry == other.registry && path == other.path
+        identity == other.identity
     }
 
     public static func == (lhs: ImageReference, rhs: ImageReference) -> Bool {
@@ -178,7 +179,7 @@ private struct ImageReferenceParser {
 
     /// Validates `host[:port]` (host = DNS name, IPv4 or `[IPv6]`) and returns it normalised.
     private func checkRegistry(_ component: ArraySlice<UInt8>) throws(ImageReferenceError) -> String {
-        let shown = TextQuoting.quoted(String(decoding: component, as: UTF8.self))
+        var shown: String { TextQuoting.quoted(String(decoding: component, as: UTF8.self)) }
         var host = component
         var port: ArraySlice<UInt8>?
         if component.first == UInt8(ascii: "[") {
@@ -238,7 +239,7 @@ private struct ImageReferenceParser {
 
     /// `[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`
     private func checkPathComponent(_ component: ArraySlice<UInt8>) throws(ImageReferenceError) {
-        let shown = TextQuoting.quoted(String(decoding: component, as: UTF8.self))
+        var shown: String { TextQuoting.quoted(String(decoding: component, as: UTF8.self)) }
         if let upper = component.firstIndex(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) {
             throw fail(
                 .uppercasePath,
@@ -294,7 +295,7 @@ private struct ImageReferenceParser {
 
     /// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`
     private func checkTag(_ tag: ArraySlice<UInt8>) throws(ImageReferenceError) {
-        let shown = TextQuoting.quoted(String(decoding: tag, as: UTF8.self))
+        var shown: String { TextQuoting.quoted(String(decoding: tag, as: UTF8.self)) }
         guard let first = tag.first else { throw fail(.invalidTag, "has an empty tag after ':'") }
         guard Self.isAlphanumeric(first) || first == UInt8(ascii: "_") else {
             throw fail(.invalidTag, "has tag \(shown) starting with \(TextQuoting.describe(byte: first))")

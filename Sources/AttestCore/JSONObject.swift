@@ -98,8 +98,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
         if members.count > Self.indexThreshold {
             return index[ExactKey(key)]
         }
-        let wanted = key.utf8
-        return members.firstIndex { $0.key.utf8.elementsEqual(wanted) }
+        return members.firstIndex { $0.key.hasSameBytes(as: key) }
     }
 
     private mutating func rebuildIndex() {
@@ -114,7 +113,7 @@ public struct JSONObject: Sendable, Hashable, RandomAccessCollection {
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         lhs.members.count == rhs.members.count
             && zip(lhs.members, rhs.members).allSatisfy {
-                $0.key.utf8.elementsEqual($1.key.utf8) && $0.value == $1.value
+                $0.key.hasSameBytes(as: $1.key) && $0.value == $1.value
             }
     }
 
@@ -140,7 +139,7 @@ private struct ExactKey: Hashable {
 
     init(_ text: String) { self.text = text }
 
-    static func == (lhs: ExactKey, rhs: ExactKey) -> Bool { lhs.text.utf8.elementsEqual(rhs.text.utf8) }
+    static func == (lhs: ExactKey, rhs: ExactKey) -> Bool { lhs.text.hasSameBytes(as: rhs.text) }
 
     func hash(into hasher: inout Hasher) { hasher.combine(bytesOf: text) }
 }

@@ -64,7 +64,7 @@ public struct PayloadChecker: Sendable {
 
     private func check(_ payload: SimpleSigningPayload, image: ImageReference, digest: Digest) -> VerificationOutcome {
         let imageDigest = digest.description
-        guard payload.manifestDigest.utf8.elementsEqual(imageDigest.utf8) else {
+        guard payload.manifestDigest.hasSameBytes(as: imageDigest) else {
             return .invalid(
                 .digestMismatch,
                 "payload names digest \(Self.shown(payload.manifestDigest)) but the image is \(imageDigest)"
@@ -73,7 +73,7 @@ public struct PayloadChecker: Sendable {
 
         let identity = image.identity
         // kritis writes the bare normalised repository: skip parsing in that common case.
-        if !payload.dockerReference.utf8.elementsEqual(identity.utf8) {
+        if !payload.dockerReference.hasSameBytes(as: identity) {
             let named: ImageReference
             do {
                 named = try ImageReference(parsing: payload.dockerReference)
@@ -98,7 +98,7 @@ public struct PayloadChecker: Sendable {
             }
         }
 
-        guard acceptedTypes.contains(where: { $0.utf8.elementsEqual(payload.type.utf8) }) else {
+        guard acceptedTypes.contains(where: { $0.hasSameBytes(as: payload.type) }) else {
             return .invalid(
                 .wrongType,
                 "payload type \(Self.shown(payload.type)) is not accepted; accepted: "

@@ -173,7 +173,7 @@ public struct SimpleSigningPayload: Sendable, Hashable {
     }
 
     private static func requireOnly(_ allowed: [String], in object: JSONObject, path: String?) throws(PayloadError) {
-        for member in object.members where !allowed.contains(where: { $0.utf8.elementsEqual(member.key.utf8) }) {
+        for member in object.members where !allowed.contains(where: { $0.hasSameBytes(as: member.key) }) {
             let full = join(path, member.key)
             let place = path.map { "in \($0)" } ?? "at the top level"
             throw PayloadError(
