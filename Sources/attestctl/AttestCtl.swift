@@ -5,6 +5,15 @@ import ArgumentParser
 struct AttestCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "attestctl",
-        abstract: "Sign, verify, store and check container-image attestations."
+        abstract: "Sign, verify, store and check container-image attestations.",
+        subcommands: [
+            KeygenCommand.self,
+            SignCommand.self,
+            VerifyCommand.self,
+            AttachCommand.self,
+            ImportCommand.self,
+            CheckCommand.self,
+            ConfigCommand.self,
+        ]
     )
 }

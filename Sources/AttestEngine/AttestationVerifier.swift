@@ -1,0 +1,146 @@
+public import AttestCore
+public import AttestCrypto
+public import AttestPolicy
+
+/// Decides one unit of work: does any stored attestation for an image satisfy one attestor?
+///
+/// An attestation satisfies an attestor when ANY of the attestor's keys verifies its signature over the exact
+/// payload bytes with one of the key's algorithms, and the payload then passes the simple-signing checks
+/// (digest, repository identity, type). Stored attestations are never trusted for being stored.
+public struct AttestationVerifier: Sendable {
+    /// Where candidate attestations come from.
+    public var source: any AttestationSource
+    /// The largest payload accepted, in bytes.
+    public var maxPayloadSize: Int
+
+    /// Creates a verifier over a source of candidate attestations.
+    /// - Parameters:
+    ///   - source: the embedded store, a registry, or any other ``AttestationSource``.
+    ///   - maxPayloadSize: payloads larger than this are refused before parsing.
+    public init(source: any AttestationSource, maxPayloadSize: Int = 256 * 1024) {
+        self.source = source
+        self.maxPayloadSize = maxPayloadSize
+    }
+
+    /// Checks one attestor for one digest image.
+    ///
+    /// - Parameters:
+    ///   - image: a digest reference (a tag reference is answered `.notAttestable`).
+    ///   - attestor: the attestor whose keys must verify.
+    ///   - context: the calling thread's OpenSSL scratch state.
+    /// - Returns: the fact, never throwing: an unreadable source is a transient, uncacheable answer.
+    public func check(image: ImageReference, attestor: Attestor, context: VerifierContext) -> AttestorCheck {
+        guard let digest = image.digest else {
+            return AttestorCheck(
+                satisfied: false,
+                reason: .notAttestable,
+                message: "\(image.original) is referenced by tag; only digest references can be attested"
+            )
+        }
+        let candidates: [StoredAttestation]
+        do {
+            candidates = try source.attestations(repository: image.identity, digest: digest.description)
+        } catch {
+            return AttestorCheck(
+                satisfied: false,
+                reason: .sourceUnavailable,
+                message: "attestations for \(image.identity)@\(digest) could not be read: \(error)",
+                isTransient: true
+            )
+        }
+        return check(image: image, candidates: candidates, attestor: attestor, context: context)
+    }
+
+    /// Checks one attestor against candidates the caller already fetched (one fetch can serve every attestor).
+    ///
+    /// - Parameters:
+    ///   - image: a digest reference.
+    ///   - candidates: the stored attestations for that image.
+    ///   - attestor: the attestor whose keys must verify.
+    ///   - context: the calling thread's OpenSSL scratch state.
+    /// - Returns: satisfied with the verifying key id, or the most telling failure.
+    public func check(
+        image: ImageReference,
+        candidates: [StoredAttestation],
+        attestor: Attestor,
+        context: VerifierContext
+    ) -> AttestorCheck {
+        guard !candidates.isEmpty else {
+            return AttestorCheck(
+                satisfied: false,
+                reason: .noAttestations,
+                message: "no attestation is stored for \(image.identity)@\(image.digest?.description ?? "")"
+            )
+        }
+        let checker = PayloadChecker(acceptedTypes: attestor.acceptedTypes, maxPayloadSize: maxPayloadSize)
+        // A payload failure after a good signature says more than "no signature verified".
+        var payloadFailure: VerificationOutcome?
+        var keyFailure: String?
+        for candidate in candidates {
+            for key in orderedKeys(attestor.keys, hint: candidate.keyID) {
+                guard let algorithm = verifyingAlgorithm(candidate, key: key, context: context, failure: &keyFailure)
+                else { continue }
+                let outcome = checker.check(payload: candidate.payload, image: image)
+                if outcome.isValid {
+                    return AttestorCheck(
+                        satisfied: true,
+                        reason: .valid,
+                        message: "signed by key \(key.id) (\(algorithm.name)) of attestor \(attestor.name)",
+                        keyID: key.id
+                    )
+                }
+                if payloadFailure == nil { payloadFailure = outcome }
+                // The signature is this key's; other keys cannot make this payload acceptable.
+                break
+            }
+        }
+        if let payloadFailure {
+            return AttestorCheck(satisfied: false, reason: payloadFailure.reason, message: payloadFailure.message)
+        }
+        if let keyFailure {
+            return AttestorCheck(satisfied: false, reason: .keyMismatch, message: keyFailure)
+        }
+        let noun = candidates.count == 1 ? "attestation" : "attestations"
+        return AttestorCheck(
+            satisfied: false,
+            reason: .badSignature,
+            message: "\(candidates.count) \(noun) found, none signed by a key of attestor \(attestor.name)"
+        )
+    }
+
+    /// The algorithm under which `key` verifies the candidate's signature, or `nil`.
+    private func verifyingAlgorithm(
+        _ candidate: StoredAttestation,
+        key: AttestorKey,
+        context: VerifierContext,
+        failure: inout String?
+    ) -> SignatureAlgorithm? {
+        for algorithm in key.algorithms {
+            do {
+                if try context.verify(
+                    signature: candidate.signature,
+                    message: candidate.payload,
+                    key: key.publicKey,
+                    algorithm: algorithm
+                ) {
+                    return algorithm
+                }
+            } catch {
+                failure = "key \(key.id) cannot verify \(algorithm.name): \(error)"
+            }
+        }
+        return nil
+    }
+
+    /// The attestor's keys with the one the attestation names first, so a rotation set costs one verify.
+    private func orderedKeys(_ keys: [AttestorKey], hint: String?) -> [AttestorKey] {
+        guard let hint, keys.count > 1,
+            let index = keys.firstIndex(where: {
+                $0.id == hint || $0.publicKey.fingerprintHex == hint || $0.publicKey.kritisKeyID == hint
+            }), index != 0
+        else { return keys }
+        var ordered = keys
+        ordered.swapAt(0, index)
+        return ordered
+    }
+}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import AttestCore
+import AttestCrypto
+import AttestEngine
+import AttestPolicy
+import AttestStore
+import Foundation
+
+/// `attestctl check`: decides whether images may run in a namespace, as the admission webhook would.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Decide whether images may run in a namespace under the configured policies.",
+        discussion: """
+            Prints one line per image: "IMAGE: admitted (…)" or "IMAGE: denied: image IMAGE is not attested" \
+            followed by the missing attestors. Exit status: 0 when all are admitted, 1 when any is denied, 2 on \
+            unusable input.
+            """
+    )
+
+    /// Output formats.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json
+    }
+
+    @Option(help: "Configuration file (kritis AttestationAuthority / GenericAttestationPolicy YAML).")
+    var config: String
+
+    @Option(help: "Attestation store (default: the store path of the configuration).")
+    var store: String?
+
+    @Option(help: "Namespace the images would run in.")
+    var namespace: String = "default"
+
+    @Option(help: "Output format: text or json.")
+    var output: Format = .text
+
+    @Argument(help: "Images, as a workload names them.")
+    var images: [String]
+
+    func validate() throws {
+        if images.isEmpty { throw ValidationError("give at least one image") }
+    }
+
+    func run() async throws {
+        var verdicts: [ImageVerdict] = []
+        try await runReportingInputErrors {
+            let configuration = try Configuration.load(path: config)
+            let storePath = store ?? configuration.settings.storePath
+            guard FileManager.default.fileExists(atPath: storePath) else {
+                throw InputError("attestation store \(storePath) does not exist (sign or import attestations first)")
+            }
+            let verifier = AttestationVerifier(
+                source: try AttestationStore(path: storePath),
+                maxPayloadSize: configuration.settings.limits.maxPayloadSize
+            )
+            verdicts = AdmissionEngine(configuration: configuration).evaluate(
+                namespace: namespace,
+                images: images,
+                verifier: verifier,
+                context: VerifierContext()
+            )
+        }
+        print(VerdictReport(namespace: namespace, verdicts: verdicts).render(output))
+        if verdicts.contains(where: { !$0.admitted }) { throw ExitStatus.negative }
+    }
+}
+
+/// Renders verdicts the same way for the in-process and the daemon-backed check.
+struct VerdictReport {
+    var namespace: String
+    var verdicts: [ImageVerdict]
+
+    /// One verdict as JSON.
+    struct Item: Encodable {
+        var image: String
+        var admitted: Bool
+        var reason: String
+        var message: String
+        var satisfiedAttestors: [String]
+        var missingAttestors: [String]
+        var details: [String]
+    }
+
+    /// The whole report as JSON.
+    struct Document: Encodable {
+        var namespace: String
+        var admitted: Bool
+        var images: [Item]
+    }
+
+    func render(_ format: CheckCommand.Format) -> String {
+        switch format {
+        case .text:
+            return verdicts.map(line).joined(separator: "\n")
+        case .json:
+            let document = Document(
+                namespace: namespace,
+                admitted: verdicts.allSatisfy(\.admitted),
+                images: verdicts.map {
+                    Item(
+                        image: $0.image,
+                        admitted: $0.admitted,
+                        reason: $0.reason.rawValue,
+                        message: $0.message,
+                        satisfiedAttestors: $0.satisfiedAttestors,
+                        missingAttestors: $0.missingAttestors,
+                        details: $0.details
+                    )
+                }
+            )
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            return String(decoding: (try? encoder.encode(document)) ?? Data(), as: UTF8.self)
+        }
+    }
+
+    private func line(_ verdict: ImageVerdict) -> String {
+        if verdict.admitted {
+            return "\(verdict.image): admitted (\(verdict.message))"
+        }
+        var text = "\(verdict.image): denied: \(verdict.message)"
+        if !verdict.missingAttestors.isEmpty {
+            text += "; missing attestors: \(verdict.missingAttestors.joined(separator: ", "))"
+        }
+        if !verdict.details.isEmpty {
+            text += " (" + verdict.details.joined(separator: "; ") + ")"
+        }
+        return text
+    }
+}
