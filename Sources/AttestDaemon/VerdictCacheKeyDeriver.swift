@@ -16,8 +16,9 @@
 ///   q distinct inputs ever collide is about q²/2^129, i.e. below 2^-49 even after 2^40 distinct inputs.
 /// - The input is unambiguous: a domain tag, then each field as a 32-bit little-endian byte count followed by
 ///   its UTF-8 bytes, so no two different tuples encode to the same bytes (no `"ab"+"c"` = `"a"+"bc"`).
-/// - It is also cheap: ≈ 0.1 µs for typical field lengths, where SHA-256 in Swift would cost several times
-///   that on every cache probe.
+/// - It is cheap enough: two passes of SipHash-2-4 over a ≈ 150-byte input measured 0.5 CPU-µs on this
+///   (heavily loaded) 2-core machine, no allocation for inputs that fit the stack; callers that look up the
+///   same fact repeatedly within one request should derive its key once.
 ///
 /// The cache is in memory only, so a per-process secret costs nothing: keys never need to be stable across
 /// restarts.
@@ -57,41 +58,50 @@ public struct VerdictCacheKeyDeriver: Sendable {
         attestor: String,
         keySetFingerprint: String
     ) -> VerdictCache.Key {
-        var repository = repository
-        var digest = digest
-        var attestor = attestor
-        var fingerprint = keySetFingerprint
-        // Native strings are contiguous already; this only copies bridged or lazily built ones.
-        repository.makeContiguousUTF8()
-        digest.makeContiguousUTF8()
-        attestor.makeContiguousUTF8()
-        fingerprint.makeContiguousUTF8()
+        let repository = Self.contiguous(repository)
+        let digest = Self.contiguous(digest)
+        let attestor = Self.contiguous(attestor)
+        let fingerprint = Self.contiguous(keySetFingerprint)
         let tag = Self.domainTag
         let total =
             tag.count + 16 + repository.utf8.count + digest.utf8.count + attestor.utf8.count
             + fingerprint.utf8.count
         return withUnsafeTemporaryAllocation(byteCount: total, alignment: 8) { buffer in
-            var offset = 0
-            func append(_ bytes: UnsafeRawBufferPointer) {
-                buffer.baseAddress!.advanced(by: offset).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
-                offset += bytes.count
+            var cursor = buffer.baseAddress!
+            tag.withUnsafeBytes { bytes in
+                cursor.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+                cursor += bytes.count
             }
-            func appendField(_ string: String) {
-                withUnsafeBytes(of: UInt32(truncatingIfNeeded: string.utf8.count).littleEndian) { append($0) }
-                string.utf8.withContiguousStorageIfAvailable { bytes in
-                    if let base = bytes.baseAddress { append(UnsafeRawBufferPointer(start: base, count: bytes.count)) }
-                }!
-            }
-            tag.withUnsafeBytes { append($0) }
-            appendField(repository)
-            appendField(digest)
-            appendField(attestor)
-            appendField(fingerprint)
-            let message = UnsafeRawBufferPointer(buffer)
+            cursor = Self.appendField(repository, at: cursor)
+            cursor = Self.appendField(digest, at: cursor)
+            cursor = Self.appendField(attestor, at: cursor)
+            cursor = Self.appendField(fingerprint, at: cursor)
+            let message = UnsafeRawBufferPointer(start: buffer.baseAddress!, count: cursor - buffer.baseAddress!)
             return VerdictCache.Key(
                 high: SipHash24.hash(message, k0: k0, k1: k1),
                 low: SipHash24.hash(message, k0: k2, k1: k3)
             )
         }
+    }
+
+    /// The string with contiguous UTF-8 storage (native strings already have it; bridged ones are copied).
+    private static func contiguous(_ string: String) -> String {
+        var string = string
+        string.makeContiguousUTF8()
+        return string
+    }
+
+    /// Writes a 32-bit little-endian byte count and the UTF-8 bytes of a contiguous string.
+    ///
+    /// - Returns: The position after the field.
+    private static func appendField(_ string: String, at cursor: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+        let count = string.utf8.count
+        cursor.storeBytes(of: UInt32(truncatingIfNeeded: count).littleEndian, as: UInt32.self)
+        let body = cursor + 4
+        let copied: Void? = string.utf8.withContiguousStorageIfAvailable { bytes in
+            if let base = bytes.baseAddress { body.copyMemory(from: base, byteCount: bytes.count) }
+        }
+        precondition(copied != nil, "string storage is not contiguous")
+        return body + count
     }
 }

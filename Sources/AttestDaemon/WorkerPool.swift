@@ -4,7 +4,10 @@ import Synchronization
 
 /// A fixed set of worker threads, each owning one `State`, running jobs from one bounded queue.
 ///
-/// Design, chosen by measurement (see the daemon's README section on the pool):
+/// Design, chosen by measurement (2 cores, empty jobs, a busy machine: CPU time per job including the
+/// producer's): this pool 0.72 µs with one worker / 1.19 µs with two, 0.38–0.47 µs through
+/// ``submitBatch(_:)`` of 64; one serial `DispatchQueue` per worker with round-robin placement 0.74 / 1.02 µs,
+/// with neither a bound nor load balancing. Against a ≈ 30 µs RSA verify either is noise, so the choice rests on:
 ///
 /// - Dedicated `Thread`s named `<name>-N`, not I/O threads and not the global Dispatch pool, so crypto never
 ///   runs where sockets are served and the number of verifying threads is exactly `workerCount`.
