@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "attestctl", targets: ["attestctl"]),
+        .executable(name: "attestd", targets: ["attestd"]),
         .library(name: "AttestCore", targets: ["AttestCore"]),
         .library(name: "AttestCrypto", targets: ["AttestCrypto"]),
         .library(name: "AttestWire", targets: ["AttestWire"]),
@@ -15,11 +16,16 @@ let package = Package(
         .library(name: "AttestPolicy", targets: ["AttestPolicy"]),
         .library(name: "AttestEngine", targets: ["AttestEngine"]),
         .library(name: "AttestDaemon", targets: ["AttestDaemon"]),
+        .library(name: "AttestClient", targets: ["AttestClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // MARK: - C shims
@@ -51,7 +57,21 @@ let package = Package(
         .target(name: "AttestEngine", dependencies: ["AttestCore", "AttestCrypto", "AttestPolicy"]),
         .target(
             name: "AttestDaemon",
-            dependencies: ["AttestCore", "AttestCrypto", "AttestPolicy", "AttestEngine", "AttestWire", "AttestStore"]
+            dependencies: [
+                "AttestCore", "AttestCrypto", "AttestPolicy", "AttestEngine", "AttestWire", "AttestStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "AttestClient",
+            dependencies: [
+                "AttestCore", "AttestWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
 
         // MARK: - Executables
@@ -59,8 +79,19 @@ let package = Package(
         .executableTarget(
             name: "attestctl",
             dependencies: [
-                "AttestCore", "AttestCrypto", "AttestStore", "AttestPolicy", "AttestEngine",
+                "AttestCore", "AttestCrypto", "AttestStore", "AttestPolicy", "AttestEngine", "AttestClient",
+                "AttestWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "attestd",
+            dependencies: [
+                "AttestDaemon", "AttestPolicy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -75,7 +106,14 @@ let package = Package(
             name: "AttestEngineTests",
             dependencies: ["AttestEngine", "AttestPolicy", "AttestStore", "AttestCrypto", "AttestCore"]
         ),
-        .testTarget(name: "AttestDaemonTests", dependencies: ["AttestDaemon", "AttestCore"]),
+        .testTarget(
+            name: "AttestDaemonTests",
+            dependencies: [
+                "AttestDaemon", "AttestCore", "AttestCrypto", "AttestPolicy", "AttestEngine", "AttestStore",
+                "AttestWire", "AttestClient",
+            ]
+        ),
+        .testTarget(name: "AttestClientTests", dependencies: ["AttestClient", "AttestWire", "AttestCore"]),
         .testTarget(name: "attestctlTests", dependencies: ["AttestCore"]),
     ]
 )
