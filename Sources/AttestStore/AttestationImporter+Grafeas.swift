@@ -56,18 +56,21 @@ extension AttestationImporter {
         let lines = Self.recordLines(in: bytes, depth: recordDepth, expected: records.count)
         var attestations: [StoredAttestation] = []
         var rejections: [ImportRejection] = []
+        var rejected = 0
         for (index, record) in records.enumerated() {
             let line = lines?[index]
             let source = line.map { "import:\(file):\($0)" } ?? "import:\(file)#\(index)"
             do {
                 attestations += try occurrence(record, source: source)
             } catch {
+                rejected += 1
+                guard rejections.count < maximumReportedRejections else { continue }
                 rejections.append(
                     ImportRejection(file: file, line: line, record: single ? nil : index, reason: error.reason)
                 )
             }
         }
-        return ParsedImport(attestations: attestations, rejections: rejections, format: .grafeas)
+        return ParsedImport(attestations: attestations, rejected: rejected, rejections: rejections, format: .grafeas)
     }
 
     private func occurrence(_ record: Any, source: String) throws(RecordProblem) -> [StoredAttestation] {

@@ -8,6 +8,7 @@ extension AttestationImporter {
     func parseJSONLines(_ bytes: ArraySlice<UInt8>, file: String) -> ParsedImport {
         var attestations: [StoredAttestation] = []
         var rejections: [ImportRejection] = []
+        var rejected = 0
         var lineNumber = 0
         var start = bytes.startIndex
         while start < bytes.endIndex {
@@ -20,10 +21,12 @@ extension AttestationImporter {
             do {
                 attestations.append(try jsonLinesRecord(line, file: file, line: lineNumber))
             } catch {
+                rejected += 1
+                guard rejections.count < maximumReportedRejections else { continue }
                 rejections.append(ImportRejection(file: file, line: lineNumber, record: nil, reason: error.reason))
             }
         }
-        return ParsedImport(attestations: attestations, rejections: rejections, format: .jsonLines)
+        return ParsedImport(attestations: attestations, rejected: rejected, rejections: rejections, format: .jsonLines)
     }
 
     private func jsonLinesRecord(

@@ -16,6 +16,8 @@ public struct AttestationImporter: Sendable {
     public var maximumSignatureSize: Int
     /// The longest JSON Lines line accepted, in bytes; longer lines are rejected unparsed.
     public var maximumLineLength: Int
+    /// How many rejections of one file are described; the rest are only counted.
+    public var maximumReportedRejections = 1000
 
     /// Creates an importer.
     ///
@@ -53,7 +55,12 @@ public struct AttestationImporter: Sendable {
     ) throws -> ImportSummary {
         let parsed = try parse(contents: try read(path: path), file: path, format: format)
         let put = try store.put(parsed.attestations)
-        return ImportSummary(imported: put.inserted, duplicates: put.duplicates, rejections: parsed.rejections)
+        return ImportSummary(
+            imported: put.inserted,
+            duplicates: put.duplicates,
+            rejected: parsed.rejected,
+            rejections: parsed.rejections
+        )
     }
 
     /// Reads a file whole, refusing it when it is larger than ``maximumFileSize``.

@@ -4,7 +4,9 @@ public import AttestCore
 public struct ParsedImport: Sendable, Hashable {
     /// The attestations of every accepted record, in file order.
     public var attestations: [StoredAttestation]
-    /// The skipped records, in file order.
+    /// The number of skipped records.
+    public var rejected: Int
+    /// The skipped records, in file order: the first ``AttestationImporter/maximumReportedRejections`` of them.
     public var rejections: [ImportRejection]
     /// The format the file was read as (never ``ImportFormat/automatic``).
     public var format: ImportFormat
@@ -13,10 +15,17 @@ public struct ParsedImport: Sendable, Hashable {
     ///
     /// - Parameters:
     ///   - attestations: the accepted attestations.
-    ///   - rejections: the skipped records.
+    ///   - rejected: the number of skipped records; at least `rejections.count`.
+    ///   - rejections: the reported skipped records.
     ///   - format: the format the file was read as.
-    public init(attestations: [StoredAttestation], rejections: [ImportRejection], format: ImportFormat) {
+    public init(
+        attestations: [StoredAttestation],
+        rejected: Int? = nil,
+        rejections: [ImportRejection],
+        format: ImportFormat
+    ) {
         self.attestations = attestations
+        self.rejected = max(rejected ?? 0, rejections.count)
         self.rejections = rejections
         self.format = format
     }

@@ -380,3 +380,15 @@ struct ImportIntoStoreTests {
         #expect(error.reason.contains("does not exist"))
     }
 }
+
+struct ImportBoundsTests {
+    @Test func rejectionsAreCountedButOnlyTheFirstAreDescribed() throws {
+        var importer = AttestationImporter()
+        importer.maximumReportedRejections = 3
+        let text = String(repeating: "garbage\n", count: 10) + line()
+        let parsed = try importer.parse(contents: Array(text.utf8), file: "g.jsonl", format: .jsonLines)
+        #expect(parsed.rejected == 10)
+        #expect(parsed.rejections.map(\.line) == [1, 2, 3])
+        #expect(parsed.attestations.count == 1)
+    }
+}
