@@ -1,3 +1,5 @@
+import AttestCore
+
 /// attestd's own settings, from the single `kind: AttestdConfig` document (defaults when there is none).
 ///
 /// `examples/attestd.yaml` documents every field with its YAML spelling and default.
@@ -17,7 +19,7 @@ public struct AttestdSettings: Sendable, Hashable {
         /// The most items one batch request may carry.
         public var maxBatchItems: Int = 4096
         /// The largest simple-signing payload verified, in bytes.
-        public var maxPayloadSize: Int = 256 * 1024
+        public var maxPayloadSize: Int = SimpleSigningPayload.defaultMaxSize
         /// The most client connections served at once.
         public var maxConnections: Int = 1024
         /// A connection with no request in flight for this long is closed.
@@ -48,20 +50,13 @@ public struct AttestdSettings: Sendable, Hashable {
     /// Client limits.
     public var limits = Limits()
     /// Payload `critical.type` values attestors accept unless they say otherwise.
-    public var acceptedPayloadTypes: Set<String> = AttestdSettings.defaultAcceptedPayloadTypes
+    public var acceptedPayloadTypes: Set<String> = SimpleSigningPayload.defaultAcceptedTypes
     /// Cluster-wide allowlist patterns (GAP syntax), applied in every namespace.
     public var allowlistPatterns: [AllowlistPattern] = []
     /// The decision for namespaces without a policy.
     public var defaultPolicy: DefaultDecision = .admit
     /// The mode of policies that set neither `mode` nor `threshold`.
     public var defaultMatchMode: PolicyMode = .all
-
-    /// The three known simple-signing types (kritis/containers-image, cosign, Binary Authorization).
-    public static let defaultAcceptedPayloadTypes: Set<String> = [
-        "atomic container signature",
-        "cosign container image signature",
-        "Google cloud binauthz container signature",
-    ]
 
     /// Creates the default settings.
     public init() {}
