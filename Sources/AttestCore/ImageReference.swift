@@ -165,7 +165,9 @@ private struct ImageReferenceParser {
         for component in pathComponents {
             try checkPathComponent(component)
         }
-        var path = pathComponents.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
+        // The path is one contiguous run of the input: decode it once rather than joining components.
+        let pathBytes = bytes[pathComponents.first!.startIndex..<nameEnd]
+        var path = String(decoding: pathBytes, as: UTF8.self)
         if registry == "docker.io" && pathComponents.count == 1 {
             path = "library/" + path
         }
