@@ -67,7 +67,7 @@ public struct PayloadChecker: Sendable {
         guard payload.manifestDigest.hasSameBytes(as: imageDigest) else {
             return .invalid(
                 .digestMismatch,
-                "payload names digest \(Self.shown(payload.manifestDigest)) but the image is \(imageDigest)"
+                "payload names digest \(Self.shownDigest(payload.manifestDigest)) but the image is \(imageDigest)"
             )
         }
 
@@ -109,4 +109,9 @@ public struct PayloadChecker: Sendable {
     }
 
     private static func shown(_ text: String) -> String { TextQuoting.quoted(text) }
+
+    /// A well-formed digest bare, anything else quoted and escaped (it is untrusted text).
+    private static func shownDigest(_ text: String) -> String {
+        (try? Digest(parsing: text)) != nil ? text : TextQuoting.quoted(text)
+    }
 }

@@ -65,7 +65,9 @@ struct PayloadCheckerTests {
     @Test func digestMismatch() throws {
         let outcome = try check(Self.payload(digest: Self.digestB), image: "alpine@\(Self.digestA)")
         #expect(outcome.reason == .digestMismatch)
-        #expect(outcome.message == "payload names digest \"\(Self.digestB)\" but the image is \(Self.digestA)")
+        #expect(outcome.message == "payload names digest \(Self.digestB) but the image is \(Self.digestA)")
+        let odd = try check(Self.payload(digest: "sha256:\n"), image: "alpine@\(Self.digestA)")
+        #expect(odd.message == "payload names digest \"sha256:\\n\" but the image is \(Self.digestA)")
     }
 
     @Test(
