@@ -23,7 +23,10 @@ public final class VerifierContext {
     private let capacity: Int
     private var contexts: [CacheKey: VerifyKeyContext] = [:]
     private var uses: UInt64 = 0
+    /// Hashes messages; never used for `EVP_DigestVerify`, whose signature state would poison a later hash.
     private let digestContext: DigestContext
+    /// Runs one-shot Ed25519 verifications; made on first use.
+    private lazy var ed25519Context = DigestContext()
     private let digestBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: Int(EVP_MAX_MD_SIZE))
 
     /// Creates a context.
@@ -111,10 +114,10 @@ public final class VerifierContext {
         key: PublicKey
     ) throws -> Bool {
         guard signature.count == 64 else { return false }
-        guard digestContext.initVerify(key: key.pointer, digest: nil) else {
+        guard ed25519Context.initVerify(key: key.pointer, digest: nil) else {
             throw OpenSSLErrorQueue.error(.libraryFailure, "setting up Ed25519 verification failed")
         }
-        return digestContext.digestVerify(signature: signature, message: message)
+        return ed25519Context.digestVerify(signature: signature, message: message)
     }
 
     private func keyContext(
