@@ -6,9 +6,9 @@ extension AttestClient {
     ///   - data: Bytes the daemon echoes.
     ///   - timeout: Deadline for this request (default: the configuration's).
     /// - Returns: The data the daemon sent back.
-    /// - Throws: ``AttestClientError`` or ``DaemonError``; a changed echo is a protocol violation.
+    /// - Throws: ``AttestClientError`` or ``DaemonRefusal``; a changed echo is a protocol violation.
     @discardableResult
-    public func ping(data: [UInt8] = [], timeout: Duration?? = .none) async throws -> [UInt8] {
+    public func ping(data: [UInt8] = [], timeout: Duration? = nil) async throws -> [UInt8] {
         guard case .ping(let response) = try await send(.ping(PingRequest(data: data)), timeout: timeout) else {
             preconditionFailure("send checks the response opcode")
         }
@@ -42,8 +42,8 @@ extension AttestClient {
     ///   - items: The pairs to check; result *i* answers item *i*.
     ///   - timeout: Deadline for each request (default: the configuration's).
     /// - Returns: One result per item.
-    /// - Throws: ``AttestClientError`` or ``DaemonError``.
-    public func check(items: [(namespace: String, image: String)], timeout: Duration?? = .none) async throws
+    /// - Throws: ``AttestClientError`` or ``DaemonRefusal``.
+    public func check(items: [(namespace: String, image: String)], timeout: Duration? = nil) async throws
         -> [CheckResult]
     {
         let wireItems = items.map { CheckItem(namespace: $0.namespace, image: $0.image) }
@@ -60,8 +60,8 @@ extension AttestClient {
     ///   - images: Images as the workload names them.
     ///   - timeout: Deadline for each request.
     /// - Returns: One result per image.
-    /// - Throws: ``AttestClientError`` or ``DaemonError``.
-    public func check(namespace: String, images: [String], timeout: Duration?? = .none) async throws
+    /// - Throws: ``AttestClientError`` or ``DaemonRefusal``.
+    public func check(namespace: String, images: [String], timeout: Duration? = nil) async throws
         -> [CheckResult]
     {
         try await check(items: images.map { (namespace: namespace, image: $0) }, timeout: timeout)
@@ -72,8 +72,8 @@ extension AttestClient {
     ///   - request: Namespace, kind, name, operation, dry-run flag, annotations and images.
     ///   - timeout: Deadline for this request.
     /// - Returns: The decision with one check result per image.
-    /// - Throws: ``AttestClientError`` or ``DaemonError``.
-    public func admit(_ request: AdmitRequest, timeout: Duration?? = .none) async throws -> AdmitResponse {
+    /// - Throws: ``AttestClientError`` or ``DaemonRefusal``.
+    public func admit(_ request: AdmitRequest, timeout: Duration? = nil) async throws -> AdmitResponse {
         guard case .admit(let response) = try await send(.admit(request), timeout: timeout) else {
             preconditionFailure("send checks the response opcode")
         }
@@ -86,8 +86,8 @@ extension AttestClient {
     ///   - items: Algorithm, key, optional image, payload and signature of each check.
     ///   - timeout: Deadline for each request.
     /// - Returns: One result per item.
-    /// - Throws: ``AttestClientError`` or ``DaemonError``.
-    public func verify(_ items: [VerifyItem], timeout: Duration?? = .none) async throws -> [VerifyResult] {
+    /// - Throws: ``AttestClientError`` or ``DaemonRefusal``.
+    public func verify(_ items: [VerifyItem], timeout: Duration? = nil) async throws -> [VerifyResult] {
         try await chunked(items) { chunk in
             let response = try await self.send(.verify(VerifyRequest(items: chunk)), timeout: timeout)
             guard case .verify(let answer) = response else { preconditionFailure("send checks the response opcode") }
@@ -100,8 +100,8 @@ extension AttestClient {
     ///   - items: Image, payload, signature, key id and source of each attestation.
     ///   - timeout: Deadline for this request.
     /// - Returns: How many were newly stored, and one result per item.
-    /// - Throws: ``AttestClientError`` or ``DaemonError``.
-    public func putAttestations(_ items: [PutAttestationItem], timeout: Duration?? = .none) async throws
+    /// - Throws: ``AttestClientError`` or ``DaemonRefusal``.
+    public func putAttestations(_ items: [PutAttestationItem], timeout: Duration? = nil) async throws
         -> PutAttestationsResponse
     {
         let request = PutAttestationsRequest(items: items)
@@ -114,8 +114,8 @@ extension AttestClient {
     /// The daemon's counters and gauges (STATS).
     /// - Parameter timeout: Deadline for this request.
     /// - Returns: Counters and gauges, by dotted name.
-    /// - Throws: ``AttestClientError`` or ``DaemonError``.
-    public func stats(timeout: Duration?? = .none) async throws -> StatsResponse {
+    /// - Throws: ``AttestClientError`` or ``DaemonRefusal``.
+    public func stats(timeout: Duration? = nil) async throws -> StatsResponse {
         guard case .stats(let response) = try await send(.stats(StatsRequest()), timeout: timeout) else {
             preconditionFailure("send checks the response opcode")
         }
@@ -128,8 +128,8 @@ extension AttestClient {
     ///   - timeout: Deadline for this request.
     /// - Returns: Whether the new configuration is in force, and the daemon's message (naming the refused
     ///   file, document and field when it is not).
-    /// - Throws: ``AttestClientError`` or ``DaemonError`` (`not-permitted` for unprivileged peers).
-    public func reload(path: String? = nil, timeout: Duration?? = .none) async throws -> ReloadResponse {
+    /// - Throws: ``AttestClientError`` or ``DaemonRefusal`` (`not-permitted` for unprivileged peers).
+    public func reload(path: String? = nil, timeout: Duration? = nil) async throws -> ReloadResponse {
         guard case .reload(let response) = try await send(.reload(ReloadRequest(configPath: path)), timeout: timeout)
         else { preconditionFailure("send checks the response opcode") }
         return response

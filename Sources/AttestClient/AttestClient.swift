@@ -10,7 +10,7 @@ import Synchronization
 /// (sending HELLO first when ``Configuration/negotiate`` is on); when it breaks, every request in flight
 /// fails with ``AttestClientError/Code/connectionClosed`` and the next call connects again.
 ///
-/// Errors: ``AttestClientError`` for client-side failures (connect, timeout, broken stream), ``DaemonError``
+/// Errors: ``AttestClientError`` for client-side failures (connect, timeout, broken stream), ``DaemonRefusal``
 /// when the daemon answers with an ERROR frame.
 public final class AttestClient: Sendable {
     private enum ConnectionState {
@@ -50,7 +50,7 @@ public final class AttestClient: Sendable {
     // MARK: - Connection
 
     /// Connects now (and negotiates) unless already connected.
-    /// - Throws: ``AttestClientError`` (`connect-failed`, `timeout`) or ``DaemonError`` if HELLO is refused.
+    /// - Throws: ``AttestClientError`` (`connect-failed`, `timeout`) or ``DaemonRefusal`` if HELLO is refused.
     public func connect() async throws {
         _ = try await connection()
     }
@@ -158,8 +158,8 @@ public final class AttestClient: Sendable {
     ///   - request: The request (a HELLO is refused by the daemon after negotiation).
     ///   - timeout: Deadline for this request (default: ``Configuration/requestTimeout``).
     /// - Returns: The daemon's response, of the request's opcode.
-    /// - Throws: ``AttestClientError`` or ``DaemonError``.
-    public func send(_ request: Request, timeout: Duration?? = .none) async throws -> Response {
+    /// - Throws: ``AttestClientError`` or ``DaemonRefusal``.
+    public func send(_ request: Request, timeout: Duration? = nil) async throws -> Response {
         let connection = try await connection()
         return try await roundTrip(request, on: connection, timeout: timeout ?? configuration.requestTimeout)
     }
@@ -183,7 +183,7 @@ public final class AttestClient: Sendable {
             throw failure
         }
         if case .error(let error) = response {
-            throw DaemonError(
+            throw DaemonRefusal(
                 status: error.status,
                 requestOpcode: error.requestOpcode,
                 requestID: frame.header.requestID,

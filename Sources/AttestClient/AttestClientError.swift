@@ -1,7 +1,7 @@
 /// A failure of the client side of a request: the daemon could not be reached, the connection broke, the
 /// request missed its deadline, or the daemon sent bytes that break the protocol.
 ///
-/// Answers the daemon gives on purpose (ERROR frames) are ``DaemonError``s instead.
+/// Answers the daemon gives on purpose (ERROR frames) are ``DaemonRefusal``s instead.
 public struct AttestClientError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of failure this is; compare with the static members.
     public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {

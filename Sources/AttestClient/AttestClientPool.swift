@@ -61,8 +61,8 @@ public final class AttestClientPool: Sendable {
     ///   - images: The images.
     ///   - timeout: Deadline for each request.
     /// - Returns: One result per image.
-    /// - Throws: ``AttestClientError`` or ``DaemonError``.
-    public func check(namespace: String, images: [String], timeout: Duration?? = .none) async throws
+    /// - Throws: ``AttestClientError`` or ``DaemonRefusal``.
+    public func check(namespace: String, images: [String], timeout: Duration? = nil) async throws
         -> [CheckResult]
     {
         try await next().check(namespace: namespace, images: images, timeout: timeout)
@@ -73,8 +73,8 @@ public final class AttestClientPool: Sendable {
     ///   - request: The admission.
     ///   - timeout: Deadline for the request.
     /// - Returns: The decision.
-    /// - Throws: ``AttestClientError`` or ``DaemonError``.
-    public func admit(_ request: AdmitRequest, timeout: Duration?? = .none) async throws -> AdmitResponse {
+    /// - Throws: ``AttestClientError`` or ``DaemonRefusal``.
+    public func admit(_ request: AdmitRequest, timeout: Duration? = nil) async throws -> AdmitResponse {
         try await next().admit(request, timeout: timeout)
     }
 
@@ -83,8 +83,8 @@ public final class AttestClientPool: Sendable {
     ///   - items: The signature checks.
     ///   - timeout: Deadline for each request.
     /// - Returns: One result per item.
-    /// - Throws: ``AttestClientError`` or ``DaemonError``.
-    public func verify(_ items: [VerifyItem], timeout: Duration?? = .none) async throws -> [VerifyResult] {
+    /// - Throws: ``AttestClientError`` or ``DaemonRefusal``.
+    public func verify(_ items: [VerifyItem], timeout: Duration? = nil) async throws -> [VerifyResult] {
         try await next().verify(items, timeout: timeout)
     }
 }

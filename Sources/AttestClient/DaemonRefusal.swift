@@ -2,7 +2,7 @@ public import AttestWire
 
 /// The daemon answered a request with an ERROR frame (protocol §5.9): the request as a whole was refused or
 /// could not be answered. Act on ``status`` (its class says whether a retry can help).
-public struct DaemonError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct DaemonRefusal: Error, Sendable, Hashable, CustomStringConvertible {
     /// The status code the daemon sent.
     public var status: WireStatus
     /// The opcode of the request the daemon says it answers (`.none` when it could not tell).
