@@ -14,6 +14,9 @@ struct AttestCtl: AsyncParsableCommand {
             ImportCommand.self,
             CheckCommand.self,
             ConfigCommand.self,
+            PingCommand.self,
+            StatsCommand.self,
+            BenchCommand.self,
         ]
     )
 }

@@ -1,9 +1,11 @@
 import ArgumentParser
+import AttestClient
 import AttestCore
 import AttestCrypto
 import AttestEngine
 import AttestPolicy
 import AttestStore
+import AttestWire
 import Foundation
 
 /// `attestctl check`: decides whether images may run in a namespace, as the admission webhook would.
@@ -14,7 +16,8 @@ struct CheckCommand: AsyncParsableCommand {
         discussion: """
             Prints one line per image: "IMAGE: admitted (…)" or "IMAGE: denied: image IMAGE is not attested" \
             followed by the missing attestors. Exit status: 0 when all are admitted, 1 when any is denied, 2 on \
-            unusable input.
+            unusable input. With --socket the daemon decides (CHECK request) under its own configuration; the \
+            output and exit statuses are the same, and an unreachable daemon is exit status 2.
             """
     )
 
@@ -24,7 +27,10 @@ struct CheckCommand: AsyncParsableCommand {
     }
 
     @Option(help: "Configuration file (kritis AttestationAuthority / GenericAttestationPolicy YAML).")
-    var config: String
+    var config: String?
+
+    @Option(help: "Ask the attestd listening on this Unix socket instead of deciding in-process.")
+    var socket: String?
 
     @Option(help: "Attestation store (default: the store path of the configuration).")
     var store: String?
@@ -40,12 +46,27 @@ struct CheckCommand: AsyncParsableCommand {
 
     func validate() throws {
         if images.isEmpty { throw ValidationError("give at least one image") }
+        switch (config, socket) {
+        case (nil, nil): throw ValidationError("give --config FILE (in-process) or --socket PATH (attestd)")
+        case (.some, .some): throw ValidationError("give either --config or --socket, not both")
+        default: break
+        }
+        if socket != nil, store != nil { throw ValidationError("--store applies to the in-process check only") }
     }
 
     func run() async throws {
         var verdicts: [ImageVerdict] = []
+        if let socket {
+            let results = try await DaemonLink.run(socket: socket) {
+                try await $0.check(namespace: namespace, images: images)
+            }
+            verdicts = zip(images, results).map(Self.verdict)
+            print(VerdictReport(namespace: namespace, verdicts: verdicts).render(output))
+            if verdicts.contains(where: { !$0.admitted }) { throw ExitStatus.negative }
+            return
+        }
         try await runReportingInputErrors {
-            let configuration = try Configuration.load(path: config)
+            let configuration = try Configuration.load(path: config ?? "")
             let storePath = store ?? configuration.settings.storePath
             guard FileManager.default.fileExists(atPath: storePath) else {
                 throw InputError("attestation store \(storePath) does not exist (sign or import attestations first)")
@@ -63,6 +84,18 @@ struct CheckCommand: AsyncParsableCommand {
         }
         print(VerdictReport(namespace: namespace, verdicts: verdicts).render(output))
         if verdicts.contains(where: { !$0.admitted }) { throw ExitStatus.negative }
+    }
+
+    /// The daemon's answer for one image, as the in-process engine would have reported it.
+    static func verdict(image: String, result: CheckResult) -> ImageVerdict {
+        ImageVerdict(
+            image: image,
+            admitted: result.decision == .admitted,
+            reason: ImageVerdict.Reason(rawValue: result.reason),
+            message: result.message,
+            satisfiedAttestors: result.satisfied,
+            missingAttestors: result.missing
+        )
     }
 }
 

@@ -1,0 +1,224 @@
+import AttestClient
+import AttestWire
+import Foundation
+import Histogram
+import Synchronization
+
+/// Drives the daemon: C connections, D frames in flight on each, N items per frame, for a fixed time; records
+/// each frame's round trip in an HDR histogram.
+///
+/// Bodies are encoded once up front into a ring that cycles the miss set in order (see ``BenchFixture``), so
+/// the client spends its CPU on sockets, not encoding. Responses are checked cheaply: an ERROR frame or a
+/// wrong result count is an error, and every 64th response is fully decoded and each result must be
+/// admitted (CHECK) or valid (VERIFY).
+final class BenchLoad: @unchecked Sendable {
+    enum Mode: String, CaseIterable, Sendable {
+        case check, verify
+    }
+
+    struct Report {
+        var items: UInt64
+        var frames: UInt64
+        var errors: UInt64
+        var firstError: String?
+        var seconds: Double
+        var histogram: Histogram<UInt64>
+    }
+
+    private struct Shared {
+        var histogram = Histogram<UInt64>(
+            highestTrackableValue: 120_000_000_000,
+            numberOfSignificantValueDigits: .three
+        )
+        var frames: UInt64 = 0
+        var errors: UInt64 = 0
+        var firstError: String?
+    }
+
+    let mode: Mode
+    let batch: Int
+    let depth: Int
+    let ring: [[UInt8]]
+    let items = Atomic<UInt64>(0)
+    private let running = Atomic<Bool>(true)
+    private let inFlight = Atomic<Int>(0)
+    private let shards: [LockedBox<Shared>]
+
+    init(fixture: BenchFixture, mode: Mode, batch: Int, depth: Int, connections: Int, hitRatio: Double) {
+        self.mode = mode
+        self.batch = batch
+        self.depth = depth
+        shards = (0..<connections).map { _ in LockedBox(Shared()) }
+        let missShare = Swift.max(1.0, Double(batch) * (1 - hitRatio))
+        let frames = Swift.min(65_536, Swift.max(64, Int((Double(fixture.misses.count) / missShare).rounded(.up))))
+        var ring: [[UInt8]] = []
+        ring.reserveCapacity(frames)
+        var slot = 0
+        var miss = 0
+        var hot = 0
+        for _ in 0..<frames {
+            var chosen: [BenchFixture.Item] = []
+            for _ in 0..<batch {
+                // Exactly a fraction hitRatio of the slots are hits, spread evenly.
+                let isHit =
+                    fixture.misses.isEmpty
+                    || Int((Double(slot + 1) * hitRatio).rounded(.down)) > Int((Double(slot) * hitRatio).rounded(.down))
+                slot += 1
+                if isHit {
+                    chosen.append(fixture.hot[hot % fixture.hot.count])
+                    hot += 1
+                } else {
+                    chosen.append(fixture.misses[miss % fixture.misses.count])
+                    miss += 1
+                }
+            }
+            switch mode {
+            case .check:
+                let request = CheckRequest(
+                    items: chosen.map { CheckItem(namespace: BenchFixture.namespace, image: $0.image) }
+                )
+                ring.append(request.encodedBody())
+            case .verify:
+                let request = VerifyRequest(
+                    items: chosen.map {
+                        VerifyItem(
+                            algorithm: fixture.algorithm,
+                            key: .attestor(BenchFixture.attestor),
+                            image: $0.image,
+                            payload: $0.payload,
+                            signature: $0.signature
+                        )
+                    }
+                )
+                ring.append(request.encodedBody())
+            }
+        }
+        self.ring = ring
+    }
+
+    /// Runs the load on `clients` for `duration` seconds, printing progress to standard error every second.
+    func run(clients: [AttestClient], duration: Double) async throws -> Report {
+        for client in clients { try await client.connect() }
+        let opcode: Opcode = mode == .check ? .check : .verify
+        let started = ContinuousClock.now
+        for (index, client) in clients.enumerated() {
+            var cursor = index * ring.count / Swift.max(1, clients.count)
+            for _ in 0..<depth {
+                send(client: client, shard: index, opcode: opcode, cursor: cursor)
+                cursor = (cursor + 1) % ring.count
+            }
+        }
+        var last = (items: UInt64(0), at: ContinuousClock.now)
+        while (ContinuousClock.now - started).seconds < duration {
+            try await Task.sleep(for: .seconds(Swift.min(1.0, duration - (ContinuousClock.now - started).seconds)))
+            let now = ContinuousClock.now
+            let done = items.load(ordering: .relaxed)
+            let rate = Double(done - last.items) / Swift.max(1e-9, (now - last.at).seconds)
+            let errors = shards.reduce(UInt64(0)) { $0 + $1.get().errors }
+            printError(
+                String(
+                    format: "bench: %5.1f s  %10.0f %@/s  %llu errors",
+                    (now - started).seconds,
+                    rate,
+                    mode.rawValue == "check" ? "checks" : "verifies",
+                    errors
+                )
+            )
+            last = (done, now)
+        }
+        running.store(false, ordering: .relaxed)
+        let measured = (ContinuousClock.now - started).seconds
+        let counted = items.load(ordering: .relaxed)
+        let drainDeadline = ContinuousClock.now + .seconds(10)
+        while inFlight.load(ordering: .relaxed) > 0, ContinuousClock.now < drainDeadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        var merged = Shared()
+        for shard in shards {
+            shard.update {
+                merged.histogram.add($0.histogram)
+                merged.frames += $0.frames
+                merged.errors += $0.errors
+                merged.firstError = merged.firstError ?? $0.firstError
+            }
+        }
+        return Report(
+            items: counted,
+            frames: merged.frames,
+            errors: merged.errors,
+            firstError: merged.firstError,
+            seconds: measured,
+            histogram: merged.histogram
+        )
+    }
+
+    private func send(client: AttestClient, shard: Int, opcode: Opcode, cursor: Int) {
+        inFlight.add(1, ordering: .relaxed)
+        let start = ContinuousClock.now
+        client.sendBatchNow(opcode: opcode, bodies: [ring[cursor]]) { [self] _, result in
+            let elapsed = ContinuousClock.now - start
+            let problem = problem(with: result, sequence: cursor)
+            shards[shard].update {
+                _ = $0.histogram.record(UInt64(Swift.max(0, elapsed.nanoseconds)))
+                $0.frames += 1
+                if let problem {
+                    $0.errors += 1
+                    if $0.firstError == nil { $0.firstError = problem }
+                }
+            }
+            if problem == nil, running.load(ordering: .relaxed) { items.add(UInt64(batch), ordering: .relaxed) }
+            inFlight.subtract(1, ordering: .relaxed)
+            if running.load(ordering: .relaxed) {
+                if case .failure = result {
+                    // A broken connection would fail instantly in a loop: stop this slot.
+                    return
+                }
+                send(client: client, shard: shard, opcode: opcode, cursor: (cursor + depth) % ring.count)
+            }
+        }
+    }
+
+    private func problem(with result: Result<Frame, AttestClientError>, sequence: Int) -> String? {
+        let frame: Frame
+        switch result {
+        case .failure(let error): return error.description
+        case .success(let answer): frame = answer
+        }
+        if frame.header.opcode == .error {
+            let error = try? ErrorResponse(decoding: frame.body)
+            return "daemon refused a frame: \(error.map { "\($0.status.name): \($0.message)" } ?? "unreadable ERROR")"
+        }
+        guard frame.body.count >= 4 else { return "response body of \(frame.body.count) bytes" }
+        let count = Int(frame.body[0]) << 24 | Int(frame.body[1]) << 16 | Int(frame.body[2]) << 8 | Int(frame.body[3])
+        guard count == batch else { return "response with \(count) results for \(batch) items" }
+        guard sequence % 64 == 0 else { return nil }
+        do {
+            switch mode {
+            case .check:
+                let response = try CheckResponse(decoding: frame.body)
+                if let bad = response.results.first(where: { $0.decision != .admitted }) {
+                    return "an attested image was not admitted: \(bad.reason): \(bad.message)"
+                }
+            case .verify:
+                let response = try VerifyResponse(decoding: frame.body)
+                if let bad = response.results.first(where: { $0.status != .valid }) {
+                    return "a valid signature did not verify: \(bad.reason): \(bad.message)"
+                }
+            }
+        } catch {
+            return "broken response: \(error)"
+        }
+        return nil
+    }
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { microseconds / 1e6 }
+
+    /// The duration in whole nanoseconds (saturating).
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000
+    }
+}
