@@ -1,0 +1,239 @@
+import AttestCore
+import AttestCrypto
+import AttestEngine
+import AttestPolicy
+import AttestStore
+import AttestWire
+import Dispatch
+import Logging
+
+/// Answers decoded requests: policy on the calling thread, cryptography on the worker pool.
+///
+/// Cheap requests (PING, STATS, CHECK and ADMIT answered from the cache) complete synchronously on the caller's
+/// thread, an event loop; verification misses run on the ``WorkerPool``, coalesced by cache key so identical
+/// checks in flight at once are computed once; store writes and reloads run on their own serial queues. The
+/// completion is called exactly once per request, on whichever thread finishes it.
+final class RequestHandler: Sendable {
+    /// Receives the answer to one request.
+    typealias Completion = @Sendable (Response) -> Void
+
+    /// What an attestor check in flight resolves to.
+    enum CheckOutcome: Sendable {
+        /// The check ran.
+        case check(AttestorCheck)
+        /// The check could not be queued (the pool is full or stopping).
+        case refused(WireError)
+    }
+
+    let pool: WorkerPool<VerifierContext>
+    let coalescer: Coalescer<VerdictCache.Key, CheckOutcome>
+    let keyDeriver: VerdictCacheKeyDeriver
+    let store: AttestationStore
+    let inlineKeys = InlineKeyCache()
+    let logger: Logger
+    private let currentSnapshot: @Sendable () -> DaemonSnapshot
+    private let reload: @Sendable (String?) -> ReloadResponse
+    private let stats: @Sendable () -> StatsResponse
+    private let storeQueue = DispatchQueue(label: "attestd.store")
+    private let reloadQueue = DispatchQueue(label: "attestd.reload")
+
+    /// Creates a handler.
+    ///
+    /// - Parameters:
+    ///   - pool: the verification workers.
+    ///   - coalescer: shares identical checks in flight.
+    ///   - keyDeriver: derives cache and coalescing keys (the cache's own deriver).
+    ///   - store: the attestation store, for PUT_ATTESTATIONS.
+    ///   - logger: for failures worth an operator's attention.
+    ///   - currentSnapshot: the configuration generation new requests start under.
+    ///   - reload: performs a reload (blocking; called on a private queue).
+    ///   - stats: gathers the STATS answer.
+    init(
+        pool: WorkerPool<VerifierContext>,
+        coalescer: Coalescer<VerdictCache.Key, CheckOutcome>,
+        keyDeriver: VerdictCacheKeyDeriver,
+        store: AttestationStore,
+        logger: Logger,
+        currentSnapshot: @escaping @Sendable () -> DaemonSnapshot,
+        reload: @escaping @Sendable (String?) -> ReloadResponse,
+        stats: @escaping @Sendable () -> StatsResponse
+    ) {
+        self.pool = pool
+        self.coalescer = coalescer
+        self.keyDeriver = keyDeriver
+        self.store = store
+        self.logger = logger
+        self.currentSnapshot = currentSnapshot
+        self.reload = reload
+        self.stats = stats
+    }
+
+    /// Answers one request (HELLO is the connection's business and is refused here).
+    ///
+    /// - Parameters:
+    ///   - request: the decoded request.
+    ///   - completion: called exactly once with the response or an ERROR.
+    func handle(_ request: Request, completion: @escaping Completion) {
+        switch request {
+        case .ping(let ping):
+            completion(.ping(PingResponse(data: ping.data)))
+        case .stats:
+            completion(.stats(stats()))
+        case .reload(let reloadRequest):
+            reloadQueue.async { [reload] in completion(.reload(reload(reloadRequest.configPath))) }
+        case .putAttestations(let put):
+            let snapshot = currentSnapshot()
+            storeQueue.async { completion(self.store(put.items, snapshot: snapshot)) }
+        case .verify(let verify):
+            self.verify(verify.items, snapshot: currentSnapshot(), completion: completion)
+        case .check(let check):
+            let items = check.items.map { ($0.namespace, $0.image) }
+            evaluate(items, snapshot: currentSnapshot()) { outcome in
+                switch outcome {
+                case .success(let verdicts): completion(.check(CheckResponse(results: verdicts.map(Self.result))))
+                case .failure(let error): completion(.error(ErrorResponse(error)))
+                }
+            }
+        case .admit(let admit):
+            let items = admit.images.map { (admit.namespace, $0) }
+            evaluate(items, snapshot: currentSnapshot()) { outcome in
+                switch outcome {
+                case .success(let verdicts): completion(.admit(Self.admission(admit, verdicts: verdicts)))
+                case .failure(let error): completion(.error(ErrorResponse(error)))
+                }
+            }
+        case .hello:
+            completion(
+                .error(ErrorResponse(status: .invalidRequest, requestOpcode: .hello, message: "HELLO was not expected"))
+            )
+        }
+    }
+
+    // MARK: - Policy evaluation
+
+    private struct Miss {
+        var slot: Int
+        var attestor: Attestor
+        var reference: ImageReference
+        var key: VerdictCache.Key
+    }
+
+    /// Decides each (namespace, image): policy here, cache lookups here, misses on the workers.
+    ///
+    /// - Parameters:
+    ///   - items: the questions, in order.
+    ///   - snapshot: the configuration generation to decide under.
+    ///   - completion: the verdicts in item order, or BUSY when the work could not be queued.
+    func evaluate(
+        _ items: [(namespace: String, image: String)],
+        snapshot: DaemonSnapshot,
+        completion: @escaping @Sendable (Result<[ImageVerdict], WireError>) -> Void
+    ) {
+        var decided = [ImageVerdict?](repeating: nil, count: items.count)
+        var pending: [PendingChecks.Slot] = []
+        var misses: [Miss] = []
+        for (index, item) in items.enumerated() {
+            switch snapshot.engine.plan(namespace: item.namespace, image: item.image) {
+            case .decided(let verdict):
+                decided[index] = verdict
+            case .pending(let image):
+                var results: [String: AttestorCheck] = [:]
+                let repository = image.reference.identity
+                let digest = image.reference.digest?.description ?? ""
+                for attestor in image.attestors {
+                    let key = keyDeriver.key(
+                        repository: repository,
+                        digest: digest,
+                        attestor: attestor.name,
+                        keySetFingerprint: snapshot.fingerprints[attestor.name] ?? attestor.keySetFingerprintHex
+                    )
+                    if let cache = snapshot.cache, let verdict = cache.lookup(key) {
+                        results[attestor.name] = CachedCheck.check(
+                            from: verdict,
+                            attestor: attestor,
+                            image: image.reference
+                        )
+                    } else {
+                        misses.append(
+                            Miss(slot: pending.count, attestor: attestor, reference: image.reference, key: key)
+                        )
+                    }
+                }
+                pending.append(PendingChecks.Slot(index: index, image: image, results: results))
+            }
+        }
+        if misses.isEmpty {
+            for slot in pending {
+                decided[slot.index] = snapshot.engine.decide(slot.image, results: slot.results)
+            }
+            completion(.success(decided.map { $0! }))
+            return
+        }
+        let checks = PendingChecks(
+            decided: decided,
+            slots: pending,
+            remaining: misses.count,
+            engine: snapshot.engine,
+            completion: completion
+        )
+        var jobs: [WorkerPool<VerifierContext>.Job] = []
+        var started: [VerdictCache.Key] = []
+        for miss in misses {
+            let name = miss.attestor.name
+            coalescer.run(
+                key: miss.key,
+                waiter: { outcome in checks.deliver(outcome, slot: miss.slot, attestor: name) }
+            ) {
+                key in
+                started.append(key)
+                jobs.append(verificationJob(miss, snapshot: snapshot))
+            }
+        }
+        do {
+            try pool.submitBatch(jobs)
+        } catch {
+            let refusal = WireError(
+                error.code == .busy ? .busy : .shuttingDown,
+                "verification queue refused \(jobs.count) check(s): \(error.reason)"
+            )
+            for key in started { coalescer.complete(key: key, value: .refused(refusal)) }
+        }
+    }
+
+    /// The job that checks one attestor for one image on a worker, caches a definitive result, and wakes
+    /// every request waiting for it.
+    private func verificationJob(_ miss: Miss, snapshot: DaemonSnapshot) -> WorkerPool<VerifierContext>.Job {
+        let verifier = snapshot.verifier
+        let cache = snapshot.cache
+        let coalescer = self.coalescer
+        return { context in
+            let check = verifier.check(image: miss.reference, attestor: miss.attestor, context: context)
+            if let cache, let verdict = CachedCheck.verdict(for: check, attestor: miss.attestor) {
+                cache.insert(verdict, for: miss.key)
+            }
+            coalescer.complete(key: miss.key, value: .check(check))
+        }
+    }
+
+    /// The wire form of a verdict.
+    ///
+    /// - Parameter verdict: the engine's verdict.
+    /// - Returns: ADMITTED/DENIED, or ERROR when no definitive answer exists (the caller fails closed).
+    static func result(_ verdict: ImageVerdict) -> CheckResult {
+        let decision: CheckDecision =
+            verdict.admitted ? .admitted : (verdict.reason == .unavailable ? .error : .denied)
+        // The protocol's stable code for a tag reference (PROTOCOL.md §5.4).
+        let reason = verdict.reason == .notAttestable ? "tag-reference" : verdict.reason.rawValue
+        var message = verdict.message
+        if !verdict.admitted, !verdict.details.isEmpty {
+            message += ": " + verdict.details.joined(separator: "; ")
+        }
+        return CheckResult(
+            decision: decision,
+            reason: reason,
+            message: message,
+            missing: verdict.missingAttestors,
+            satisfied: verdict.satisfiedAttestors
+        )
+    }
+}
