@@ -38,7 +38,8 @@ struct BenchResult: Encodable {
         baseline: Double?
     ) {
         func micros(_ percentile: Double) -> Double { Double(report.histogram.valueAtPercentile(percentile)) / 1000 }
-        opsPerSecond = Double(report.items) / report.seconds
+        let rate = Double(report.items) / report.seconds
+        opsPerSecond = rate
         framesPerSecond = Double(report.frames) / report.seconds
         p50Us = micros(50)
         p90Us = micros(90)
@@ -51,7 +52,7 @@ struct BenchResult: Encodable {
         errors = report.errors
         firstError = report.firstError
         baselineOpsPerSecond = baseline
-        ratio = baseline.map { opsPerSecond / $0 }
+        ratio = baseline.map { rate / $0 }
         self.mode = mode
         self.algorithm = algorithm
         self.connections = connections
