@@ -1,5 +1,6 @@
 import AttestWire
 import NIOCore
+import Synchronization
 
 /// Splits the daemon's byte stream into frames and hands each to the connection's pending table.
 ///
@@ -19,7 +20,7 @@ final class ClientChannelHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        connection.inReadBurst.value = true
+        connection.inReadBurst.store(true, ordering: .relaxed)
         buffer.withUnsafeReadableBytes { decoder.append($0) }
         do throws(WireError) {
             while let frame = try decoder.next() {
@@ -44,7 +45,7 @@ final class ClientChannelHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        connection.inReadBurst.value = false
+        connection.inReadBurst.store(false, ordering: .relaxed)
         context.flush()
     }
 

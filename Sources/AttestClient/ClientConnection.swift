@@ -31,12 +31,12 @@ final class ClientConnection: Sendable {
     let socketPath: String
     private let state = Mutex(State())
     /// True while the handler delivers the frames of one read burst: writes then wait for its flush.
-    let inReadBurst: NIOLoopBoundBox<Bool>
+    /// Written and read on the channel's event loop only; atomic so the class stays `Sendable`.
+    let inReadBurst = Atomic<Bool>(false)
 
     init(channel: any Channel, socketPath: String) {
         self.channel = channel
         self.socketPath = socketPath
-        self.inReadBurst = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
     }
 
     /// Whether the connection is closed (no more requests can be sent on it).
@@ -173,7 +173,7 @@ final class ClientConnection: Sendable {
 
     private func write(_ buffer: ByteBuffer) {
         if channel.eventLoop.inEventLoop {
-            if inReadBurst.value {
+            if inReadBurst.load(ordering: .relaxed) {
                 channel.write(buffer, promise: nil)
             } else {
                 channel.writeAndFlush(buffer, promise: nil)
