@@ -3,6 +3,12 @@ import AttestCore
 import AttestCrypto
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A failure caused by the command's input (unreadable file, bad key, unknown algorithm, malformed reference):
 /// reported on standard error and mapped to exit status 2.
 struct InputError: Error, CustomStringConvertible {
@@ -76,12 +82,33 @@ enum Files {
     }
 
     /// Writes a file atomically with the given permissions.
+    ///
+    /// The bytes go to a temporary file beside `path` that is created with `mode` (never wider: Foundation's
+    /// atomic write creates it 0666 & ~umask and a private key would be readable by others until a later
+    /// chmod), synced, then renamed over `path`.
     static func write(_ bytes: [UInt8], to path: String, mode: Int = 0o644, what: String) throws {
-        let url = URL(fileURLWithPath: path)
+        let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(mode))
+        guard descriptor >= 0 else {
+            throw InputError("cannot write \(what) \(path): \(String(cString: strerror(errno)))")
+        }
         do {
-            try Data(bytes).write(to: url, options: .atomic)
-            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+            // The umask may have narrowed `mode`; the caller asked for exactly these bits.
+            guard fchmod(descriptor, mode_t(mode)) == 0 else {
+                let reason = String(cString: strerror(errno))
+                close(descriptor)
+                throw InputError("cannot set the mode of \(what) \(path): \(reason)")
+            }
+            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+            try handle.write(contentsOf: Data(bytes))
+            try handle.synchronize()
+            try handle.close()
+            guard rename(temporary, path) == 0 else {
+                throw InputError("cannot write \(what) \(path): \(String(cString: strerror(errno)))")
+            }
         } catch {
+            unlink(temporary)
+            if let error = error as? InputError { throw error }
             throw InputError("cannot write \(what) \(path): \(error.localizedDescription)")
         }
     }
