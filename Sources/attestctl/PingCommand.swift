@@ -52,6 +52,7 @@ struct PingCommand: AsyncParsableCommand {
         let mean = samples.reduce(0, +) / Double(samples.count)
         print(
             "\(count) pings: min \(format(samples[0])) µs, median \(format(samples[samples.count / 2])) µs, "
+                + "p99 \(format(samples[min(samples.count - 1, samples.count * 99 / 100)])) µs, "
                 + "mean \(format(mean)) µs, max \(format(samples[samples.count - 1])) µs"
         )
     }
