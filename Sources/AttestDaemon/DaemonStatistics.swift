@@ -101,12 +101,16 @@ public final class DaemonStatistics: Sendable {
         var counters: [StatsCounter] = []
         for opcode in [Opcode.hello, .ping, .verify, .check, .admit, .putAttestations, .stats, .reload] {
             counters.append(
-                StatsCounter(name: "requests.\(opcode.name)", value: snapshot.requests[Int(opcode.rawValue)])
+                StatsCounter(
+                    name: "requests.\(opcode.name.lowercased())",
+                    value: snapshot.requests[Int(opcode.rawValue)]
+                )
             )
         }
         counters.append(StatsCounter(name: "errors.total", value: snapshot.errorTotal))
         for (status, count) in snapshot.errors.sorted(by: { $0.key < $1.key }) {
-            counters.append(StatsCounter(name: "errors.\(WireStatus(rawValue: status).name)", value: count))
+            let name = String(WireStatus(rawValue: status).name.map { $0 == "-" ? "_" : $0 })
+            counters.append(StatsCounter(name: "errors.\(name)", value: count))
         }
         counters.append(StatsCounter(name: "connections.accepted", value: connectionsAccepted.load(ordering: .relaxed)))
         counters.append(StatsCounter(name: "connections.rejected", value: connectionsRejected.load(ordering: .relaxed)))
