@@ -104,11 +104,15 @@ public struct AdmissionEngine: Sendable {
                 satisfiedAttestors: satisfiedSorted
             )
         }
-        // Report the policy closest to being satisfied: its missing attestors are what the user must add.
-        let closest = pending.policies.min { lhs, rhs in
-            lhs.missingAttestors(given: satisfied).count < rhs.missingAttestors(given: satisfied).count
-        }!
-        let missing = closest.missingAttestors(given: satisfied)
+        // Report the policy closest to being satisfied, the one needing the fewest more satisfied attestors
+        // (an `any` policy of three needs one, not three): its missing attestors are what the user must add.
+        func stillNeeded(_ policy: Policy) -> Int {
+            let have = policy.attestorNames.count - policy.missingAttestors(given: satisfied).count
+            return policy.attestorNames.isEmpty ? Int.max : max(1, policy.requiredCount) - have
+        }
+        let closest = pending.policies.min { stillNeeded($0) < stillNeeded($1) }!
+        // Sorted, as ImageVerdict.missingAttestors promises, so the answer does not depend on YAML order.
+        let missing = closest.missingAttestors(given: satisfied).sorted()
         var details: [String] = []
         if let why = closest.unsatisfiedReason(given: satisfied) { details.append(why) }
         for name in missing {
