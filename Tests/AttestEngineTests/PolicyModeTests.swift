@@ -100,6 +100,29 @@ struct PolicyModeTests {
         #expect(verdict.details.first?.contains("default/needs-alpha-and-beta") == true)
     }
 
+    @Test func missingAttestorsAreSortedWhateverThePolicyOrder() throws {
+        let harness = try Self.harness(policies: [
+            YAMLDocuments.policy("p", attestors: ["gamma", "alpha", "beta"])
+        ])
+        try Self.sign(harness, by: ["beta"])
+        let verdict = harness.verdict(Images.signed)
+        #expect(!verdict.admitted)
+        #expect(verdict.satisfiedAttestors == ["beta"])
+        #expect(verdict.missingAttestors == ["alpha", "gamma"])
+    }
+
+    @Test func closestPolicyIsTheOneNeedingFewestMoreAttestors() throws {
+        // needs-both lacks 2 attestors; any-of-three lacks 3 names but needs only 1 more signature.
+        let harness = try Self.harness(policies: [
+            YAMLDocuments.policy("needs-both", attestors: ["alpha", "beta"]),
+            YAMLDocuments.policy("any-of-three", attestors: ["alpha", "beta", "gamma"], extraSpec: ["mode: any"]),
+        ])
+        let verdict = harness.verdict(Images.signed)
+        #expect(!verdict.admitted)
+        #expect(verdict.details.first?.hasPrefix("policy default/any-of-three needs any of 3") == true)
+        #expect(verdict.missingAttestors == ["alpha", "beta", "gamma"])
+    }
+
     @Test func policiesOfAnotherNamespaceDoNotApply() throws {
         let harness = try Self.harness(policies: [
             YAMLDocuments.policy("p", namespace: "production", attestors: ["alpha"])
@@ -128,6 +151,18 @@ struct PolicyModeTests {
         ])
         try Self.sign(harness, by: ["alpha"])
         #expect(harness.verdict(Images.signed).admitted)
+    }
+
+    @Test func emptyPolicyIsNotReportedAsClosestNextToAnUnsatisfiedOne() throws {
+        let harness = try Self.harness(policies: [
+            YAMLDocuments.policy("a-lockdown", attestors: []),
+            YAMLDocuments.policy("p", attestors: ["alpha"]),
+        ])
+        let verdict = harness.verdict(Images.signed)
+        #expect(!verdict.admitted)
+        #expect(verdict.reason == .notAttested)
+        #expect(verdict.missingAttestors == ["alpha"])
+        #expect(verdict.details.first?.hasPrefix("policy default/p needs") == true)
     }
 
     @Test func namespaceWithoutPolicyIsAdmittedByDefault() throws {
