@@ -140,6 +140,48 @@ struct KeygenSignVerifyTests {
         #expect(result.stdout.contains("invalid (\(reason))"), "\(result)")
     }
 
+    @Test func payloadTypeOutsideTheAcceptedTypesIsInvalid() throws {
+        let directory = try TemporaryDirectory()
+        let (key, pub) = try Fixtures.keygen(directory, name: "signer", algorithm: "ed25519")
+        let (payload, signature) = try Fixtures.sign(
+            directory,
+            key: key,
+            algorithm: "ed25519",
+            extra: ["--type", "my build system signature"]
+        )
+        let arguments = [
+            "verify", "--key", pub, "--alg", "ed25519", "--image", Fixtures.image, "--payload", payload,
+            "--signature", signature,
+        ]
+        let rejected = try CLI.attestctl(arguments)
+        #expect(rejected.status == 1, "\(rejected)")
+        #expect(rejected.stdout.contains("invalid (wrong-type)"), "\(rejected)")
+        let accepted = try CLI.attestctl(arguments + ["--type", "my build system signature"])
+        #expect(accepted.status == 0, "\(accepted)")
+    }
+
+    @Test func emptySignatureFileIsNotValid() throws {
+        let directory = try TemporaryDirectory()
+        let (key, pub) = try Fixtures.keygen(directory, name: "signer")
+        let (payload, _) = try Fixtures.sign(directory, key: key)
+        let empty = try directory.write("", to: "empty.sig")
+        let result = try CLI.attestctl(
+            "verify",
+            "--key",
+            pub,
+            "--alg",
+            "rsa-pss-sha256",
+            "--image",
+            Fixtures.image,
+            "--payload",
+            payload,
+            "--signature",
+            empty
+        )
+        #expect(result.status != 0, "\(result)")
+        #expect(!result.stdout.hasPrefix("valid"))
+    }
+
     @Test func verifyUnderTheOtherRSAPaddingIsInvalid() throws {
         let directory = try TemporaryDirectory()
         let (key, pub) = try Fixtures.keygen(directory, name: "signer")
