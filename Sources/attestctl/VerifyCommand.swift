@@ -52,6 +52,7 @@ struct VerifyCommand: AsyncParsableCommand {
             } catch {
                 throw InputError("signature \(signature) is not base64: \(error)")
             }
+            guard !signatureBytes.isEmpty else { throw InputError("signature \(signature) is empty") }
             let valid = try VerifierContext().verify(
                 signature: signatureBytes,
                 message: payloadBytes,
