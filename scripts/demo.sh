@@ -6,11 +6,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --product attestctl >&2
+swift build --product attestd >&2
 bin="$(swift build --show-bin-path)"
 attestctl="$bin/attestctl"
 
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+daemon_pid=""
+cleanup() {
+    if [ -n "$daemon_pid" ] && kill -0 "$daemon_pid" 2>/dev/null; then
+        kill -TERM "$daemon_pid"
+        wait "$daemon_pid" || true
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
 signed_repo="kritis-demo-registry-vpc.cn-hongkong.cr.aliyuncs.com/kritis-demo/alpine"
 digest="sha256:ddba4d27a7ffc3f86dd6c2f92041af252a1f23a8e742c90e6e1297bfa1bc0c45"
 
@@ -37,3 +46,23 @@ for image in "alpine:3.11" "alpine@$digest" "$signed_repo@$digest"; do
     echo "\$ kubectl -n default create deployment … --image=$image"
     "$attestctl" check --config "$work/config.yaml" --namespace default "$image" || true
 done
+
+echo
+echo "== the same decisions served by attestd over its Unix socket"
+"$bin/attestd" --config "$work/config.yaml" --socket "$work/attestd.sock" --log-level warning &
+daemon_pid=$!
+for _ in $(seq 1 100); do
+    [ -S "$work/attestd.sock" ] && break
+    sleep 0.1
+done
+"$attestctl" ping --socket "$work/attestd.sock" --count 3 --quiet || true
+for image in "alpine:3.11" "alpine@$digest" "$signed_repo@$digest"; do
+    "$attestctl" check --socket "$work/attestd.sock" --namespace default "$image" || true
+done
+echo "(asked again: answered from the verdict cache)"
+"$attestctl" check --socket "$work/attestd.sock" --namespace default "$signed_repo@$digest" || true
+"$attestctl" stats --socket "$work/attestd.sock" | grep -E '^ *(cache\.(hits|misses)|requests\.CHECK|pool\.completed)' || true
+kill -TERM "$daemon_pid"
+wait "$daemon_pid"
+echo "attestd stopped (exit $?)"
+daemon_pid=""

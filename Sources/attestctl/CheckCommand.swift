@@ -88,13 +88,23 @@ struct CheckCommand: AsyncParsableCommand {
 
     /// The daemon's answer for one image, as the in-process engine would have reported it.
     static func verdict(image: String, result: CheckResult) -> ImageVerdict {
-        ImageVerdict(
+        // The daemon sends kritis's sentence and the details as one message ("image X is not attested: …");
+        // split them again so both paths print the same line.
+        var message = result.message
+        var details: [String] = []
+        let sentence = "image \(image) is not attested"
+        if result.decision != .admitted, message.hasPrefix(sentence + ": ") {
+            details = message.dropFirst(sentence.count + 2).components(separatedBy: "; ")
+            message = sentence
+        }
+        return ImageVerdict(
             image: image,
             admitted: result.decision == .admitted,
             reason: ImageVerdict.Reason(rawValue: result.reason),
-            message: result.message,
+            message: message,
             satisfiedAttestors: result.satisfied,
-            missingAttestors: result.missing
+            missingAttestors: result.missing,
+            details: details
         )
     }
 }
