@@ -49,6 +49,7 @@ public final class Daemon: Service, Sendable {
     private let pool: WorkerPool<VerifierContext>
     private let coalescer = Coalescer<VerdictCache.Key, RequestHandler.CheckOutcome>()
     private let keyDeriver = VerdictCacheKeyDeriver()
+    private let memoCounters = PlanMemo.Counters()
     private let store: AttestationStore
     private let snapshot: Mutex<DaemonSnapshot>
     private let reloadLock = Mutex<Void>(())
@@ -91,7 +92,8 @@ public final class Daemon: Service, Sendable {
                 source: store,
                 cache: cache,
                 generation: 1,
-                path: options.configurationPath
+                path: options.configurationPath,
+                memoCounters: memoCounters
             )
         )
         let workers = options.workerCount ?? (settings.workerCount > 0 ? settings.workerCount : nil)
@@ -244,7 +246,8 @@ public final class Daemon: Service, Sendable {
                     source: store,
                     cache: cache,
                     generation: current.generation + 1,
-                    path: path
+                    path: path,
+                    memoCounters: memoCounters
                 )
                 snapshot.withLock { $0 = next }
                 statistics.recordReload(succeeded: true)
@@ -348,6 +351,13 @@ public final class Daemon: Service, Sendable {
             StatsCounter(name: "pool.dropped", value: work.dropped),
             StatsCounter(name: "pool.batches", value: work.batches),
             StatsCounter(name: "pool.batched_jobs", value: work.batchedJobs),
+            StatsCounter(name: "plan.memo_hits", value: memoCounters.hits.load(ordering: .relaxed)),
+            StatsCounter(name: "plan.memo_misses", value: memoCounters.misses.load(ordering: .relaxed)),
+            StatsCounter(name: "plan.memo_resets", value: memoCounters.resets.load(ordering: .relaxed)),
+            StatsCounter(
+                name: "plan.decision_reuses",
+                value: memoCounters.decisionHits.load(ordering: .relaxed)
+            ),
         ]
         let lookups = cache.hits + cache.misses
         var gauges = [
@@ -365,6 +375,7 @@ public final class Daemon: Service, Sendable {
             StatsGauge(name: "pool.batch.size.mean", value: .double(work.meanBatchSize)),
             StatsGauge(name: "pool.batch.size.max", value: .integer(UInt64(work.largestBatch))),
             StatsGauge(name: "config.generation", value: .integer(current.generation)),
+            StatsGauge(name: "plan.memo_entries", value: .integer(UInt64(current.memo.count))),
         ]
         let own = statistics.entries()
         counters += own.counters

@@ -21,6 +21,8 @@ final class DaemonSnapshot: Sendable {
     let generation: UInt64
     /// The file the configuration came from.
     let path: String
+    /// What the engine planned for recent (namespace, image) questions under this generation.
+    let memo: PlanMemo
 
     /// Derives a snapshot.
     ///
@@ -30,12 +32,14 @@ final class DaemonSnapshot: Sendable {
     ///   - cache: the verdict cache to use, or `nil`.
     ///   - generation: the generation number.
     ///   - path: the configuration file.
+    ///   - memoCounters: the plan memo's counters, shared across generations.
     init(
         configuration: Configuration,
         source: any AttestationSource,
         cache: VerdictCache?,
         generation: UInt64,
-        path: String
+        path: String,
+        memoCounters: PlanMemo.Counters = PlanMemo.Counters()
     ) {
         self.configuration = configuration
         self.engine = AdmissionEngine(configuration: configuration)
@@ -47,5 +51,6 @@ final class DaemonSnapshot: Sendable {
         self.fingerprints = configuration.attestors.mapValues(\.keySetFingerprintHex)
         self.generation = generation
         self.path = path
+        self.memo = PlanMemo(counters: memoCounters)
     }
 }

@@ -88,9 +88,9 @@ final class RequestHandler: Sendable {
             self.verify(verify.items, snapshot: currentSnapshot(), completion: completion)
         case .check(let check):
             let items = check.items.map { ($0.namespace, $0.image) }
-            evaluate(items, snapshot: currentSnapshot()) { outcome in
+            decide(items, snapshot: currentSnapshot()) { outcome in
                 switch outcome {
-                case .success(let verdicts): completion(.check(CheckResponse(results: verdicts.map(Self.result))))
+                case .success(let decisions): completion(.check(CheckResponse(results: decisions.map(\.result))))
                 case .failure(let error): completion(.error(ErrorResponse(error)))
                 }
             }
@@ -129,25 +129,71 @@ final class RequestHandler: Sendable {
         snapshot: DaemonSnapshot,
         completion: @escaping @Sendable (Result<[ImageVerdict], WireError>) -> Void
     ) {
-        var decided = [ImageVerdict?](repeating: nil, count: items.count)
+        decide(items, snapshot: snapshot) { outcome in completion(outcome.map { $0.map(\.verdict) }) }
+    }
+
+    /// The memo entry of a question not remembered: the engine's plan and its attestors' cache keys.
+    private func memoEntry(namespace: String, image: String, snapshot: DaemonSnapshot) -> PlanMemo.Entry {
+        switch snapshot.engine.plan(namespace: namespace, image: image) {
+        case .decided(let verdict):
+            return PlanMemo.Entry(plan: .decided(PlanMemo.Decision(verdict)))
+        case .pending(let pending):
+            let repository = pending.reference.identity
+            let digest = pending.reference.digest?.description ?? ""
+            let keys = pending.attestors.map { attestor in
+                keyDeriver.key(
+                    repository: repository,
+                    digest: digest,
+                    attestor: attestor.name,
+                    keySetFingerprint: snapshot.fingerprints[attestor.name] ?? attestor.keySetFingerprintHex
+                )
+            }
+            return PlanMemo.Entry(plan: .pending(pending, keys: keys))
+        }
+    }
+
+    /// Decides each (namespace, image) like ``evaluate(_:snapshot:completion:)``, answering with decisions that
+    /// carry their wire form; a request answered wholly from the plan memo and the cache completes on the
+    /// calling thread without building a message.
+    ///
+    /// - Parameters:
+    ///   - items: the questions, in order.
+    ///   - snapshot: the configuration generation to decide under.
+    ///   - completion: the decisions in item order, or BUSY when the work could not be queued.
+    func decide(
+        _ items: [(namespace: String, image: String)],
+        snapshot: DaemonSnapshot,
+        completion: @escaping @Sendable (Result<[PlanMemo.Decision], WireError>) -> Void
+    ) {
+        let entries = snapshot.memo.entries(for: items) { namespace, image in
+            memoEntry(namespace: namespace, image: image, snapshot: snapshot)
+        }
+        var decided = [PlanMemo.Decision?](repeating: nil, count: items.count)
         var pending: [PendingChecks.Slot] = []
         var misses: [Miss] = []
-        for (index, item) in items.enumerated() {
-            switch snapshot.engine.plan(namespace: item.namespace, image: item.image) {
-            case .decided(let verdict):
-                decided[index] = verdict
-            case .pending(let image):
+        for (index, entry) in entries.enumerated() {
+            switch entry.plan {
+            case .decided(let decision):
+                decided[index] = decision
+            case .pending(let image, let keys):
+                var verdicts = [VerdictCache.Verdict?](repeating: nil, count: keys.count)
+                var allHit = true
+                if let cache = snapshot.cache {
+                    for position in keys.indices {
+                        verdicts[position] = cache.lookup(keys[position])
+                        if verdicts[position] == nil { allHit = false }
+                    }
+                } else {
+                    allHit = false
+                }
+                if allHit, let decision = entry.decision(for: verdicts) {
+                    snapshot.memo.recordDecisionHit()
+                    decided[index] = decision
+                    continue
+                }
                 var results: [String: AttestorCheck] = [:]
-                let repository = image.reference.identity
-                let digest = image.reference.digest?.description ?? ""
-                for attestor in image.attestors {
-                    let key = keyDeriver.key(
-                        repository: repository,
-                        digest: digest,
-                        attestor: attestor.name,
-                        keySetFingerprint: snapshot.fingerprints[attestor.name] ?? attestor.keySetFingerprintHex
-                    )
-                    if let cache = snapshot.cache, let verdict = cache.lookup(key) {
+                for (position, attestor) in image.attestors.enumerated() {
+                    if let verdict = verdicts[position] {
                         results[attestor.name] = CachedCheck.check(
                             from: verdict,
                             attestor: attestor,
@@ -155,26 +201,41 @@ final class RequestHandler: Sendable {
                         )
                     } else {
                         misses.append(
-                            Miss(slot: pending.count, attestor: attestor, reference: image.reference, key: key)
+                            Miss(
+                                slot: pending.count,
+                                attestor: attestor,
+                                reference: image.reference,
+                                key: keys[position]
+                            )
                         )
                     }
                 }
-                pending.append(PendingChecks.Slot(index: index, image: image, results: results))
+                if allHit {
+                    let decision = PlanMemo.Decision(snapshot.engine.decide(image, results: results))
+                    entry.remember(decision, for: verdicts)
+                    decided[index] = decision
+                } else {
+                    pending.append(PendingChecks.Slot(index: index, image: image, results: results))
+                }
             }
         }
         if misses.isEmpty {
-            for slot in pending {
-                decided[slot.index] = snapshot.engine.decide(slot.image, results: slot.results)
-            }
             completion(.success(decided.map { $0! }))
             return
         }
+        let settled = decided
         let checks = PendingChecks(
-            decided: decided,
+            decided: decided.map { $0?.verdict },
             slots: pending,
             remaining: misses.count,
             engine: snapshot.engine,
-            completion: completion
+            completion: { outcome in
+                completion(
+                    outcome.map { verdicts in
+                        verdicts.indices.map { settled[$0] ?? PlanMemo.Decision(verdicts[$0]) }
+                    }
+                )
+            }
         )
         var jobs: [WorkerPool<VerifierContext>.Job] = []
         var started: [VerdictCache.Key] = []

@@ -1,0 +1,174 @@
+import AttestEngine
+import AttestWire
+import Synchronization
+
+/// Remembers, for one configuration generation, what the policy engine planned for each (namespace, image)
+/// and the cache keys of its attestors, so a repeated question skips reference parsing, allowlist matching
+/// and key derivation.
+///
+/// It also remembers the last decision made from cache hits for an image together with the cached verdicts it
+/// was made from: the decision is a pure function of the plan and those verdicts, so when the cache answers
+/// the same verdicts again the stored decision (and its wire form) is reused instead of rebuilding messages.
+/// The cache itself is still consulted for every attestor on every request, so TTLs, evictions and key
+/// rotations keep their effect; only the policy arithmetic over identical inputs is skipped.
+///
+/// The memo lives in a ``DaemonSnapshot``: a reload starts an empty one, so an entry can never outlive the
+/// configuration it was computed under. It is bounded by entry count; when full it is emptied (a simple,
+/// allocation-free bound: the working set refills it in one pass).
+final class PlanMemo: Sendable {
+    /// Counters shared by every generation's memo, reported by STATS as `plan.memo_*`.
+    final class Counters: Sendable {
+        /// Questions answered from a remembered plan.
+        let hits = Atomic<UInt64>(0)
+        /// Questions that had to be planned.
+        let misses = Atomic<UInt64>(0)
+        /// Times the memo was emptied because it was full.
+        let resets = Atomic<UInt64>(0)
+        /// Images whose decision was reused because the cache returned the same verdicts.
+        let decisionHits = Atomic<UInt64>(0)
+
+        /// Creates zeroed counters.
+        init() {}
+    }
+
+    /// A question: the namespace and the image exactly as the workload names it.
+    struct Question: Hashable, Sendable {
+        /// The namespace.
+        var namespace: String
+        /// The image.
+        var image: String
+    }
+
+    /// A verdict together with its wire form, computed once.
+    final class Decision: Sendable {
+        /// The engine's verdict.
+        let verdict: ImageVerdict
+        /// Its CHECK result.
+        let result: CheckResult
+
+        /// Wraps a verdict.
+        ///
+        /// - Parameter verdict: the engine's verdict.
+        init(_ verdict: ImageVerdict) {
+            self.verdict = verdict
+            self.result = RequestHandler.result(verdict)
+        }
+    }
+
+    /// What was planned for one question.
+    final class Entry: Sendable {
+        /// The plan: a final decision, or an image waiting on attestor checks.
+        enum Plan: Sendable {
+            /// Settled without cryptography.
+            case decided(Decision)
+            /// Needs the attestors' checks; `keys[i]` is the cache key of `image.attestors[i]`.
+            case pending(PendingImage, keys: [VerdictCache.Key])
+        }
+
+        /// The last decision made from cache hits, with the verdicts (in attestor order) it was made from.
+        struct LastDecision: Sendable {
+            /// The cached verdicts, one per attestor.
+            var verdicts: [VerdictCache.Verdict?]
+            /// The decision they produced.
+            var decision: Decision
+        }
+
+        /// The plan.
+        let plan: Plan
+        private let last = Mutex<LastDecision?>(nil)
+
+        /// Creates an entry.
+        ///
+        /// - Parameter plan: the plan.
+        init(plan: Plan) {
+            self.plan = plan
+        }
+
+        /// The decision made last time from exactly these verdicts, if any.
+        ///
+        /// - Parameter verdicts: the verdicts the cache returned now, in attestor order.
+        /// - Returns: the remembered decision, or `nil`.
+        func decision(for verdicts: [VerdictCache.Verdict?]) -> Decision? {
+            last.withLock { last in
+                guard let last, last.verdicts == verdicts else { return nil }
+                return last.decision
+            }
+        }
+
+        /// Remembers the decision made from `verdicts`.
+        ///
+        /// - Parameters:
+        ///   - decision: the decision.
+        ///   - verdicts: the verdicts it was made from.
+        func remember(_ decision: Decision, for verdicts: [VerdictCache.Verdict?]) {
+            last.withLock { $0 = LastDecision(verdicts: verdicts, decision: decision) }
+        }
+    }
+
+    /// The most entries held at once.
+    let capacity: Int
+    private let counters: Counters
+    private let entries: Mutex<[Question: Entry]>
+
+    /// Creates an empty memo.
+    ///
+    /// - Parameters:
+    ///   - capacity: the most entries held at once, at least 1.
+    ///   - counters: the counters to update.
+    init(capacity: Int = 65_536, counters: Counters = Counters()) {
+        self.capacity = max(1, capacity)
+        self.counters = counters
+        self.entries = Mutex([:])
+    }
+
+    /// The entries for a batch of questions, planning the ones not remembered, with one lock acquisition for
+    /// the lookups and one for the insertions.
+    ///
+    /// - Parameters:
+    ///   - questions: the questions, in order.
+    ///   - plan: computes the entry of a question not remembered.
+    /// - Returns: one entry per question, in order.
+    func entries(
+        for questions: [(namespace: String, image: String)],
+        plan: (String, String) -> Entry
+    ) -> [Entry] {
+        var found: [Entry?] = entries.withLock { map in
+            questions.map { map[Question(namespace: $0.namespace, image: $0.image)] }
+        }
+        var fresh: [(Question, Entry)] = []
+        for index in found.indices where found[index] == nil {
+            let question = questions[index]
+            let entry = plan(question.namespace, question.image)
+            found[index] = entry
+            fresh.append((Question(namespace: question.namespace, image: question.image), entry))
+        }
+        counters.hits.wrappingAdd(UInt64(questions.count - fresh.count), ordering: .relaxed)
+        if !fresh.isEmpty {
+            counters.misses.wrappingAdd(UInt64(fresh.count), ordering: .relaxed)
+            let capacity = self.capacity
+            let reset: Bool = entries.withLock { map in
+                var reset = false
+                for (question, entry) in fresh {
+                    if map.count >= capacity, map[question] == nil {
+                        map.removeAll(keepingCapacity: true)
+                        reset = true
+                    }
+                    map[question] = entry
+                }
+                return reset
+            }
+            if reset { counters.resets.wrappingAdd(1, ordering: .relaxed) }
+        }
+        return found.map { $0! }
+    }
+
+    /// Counts a decision reused from an entry.
+    func recordDecisionHit() {
+        counters.decisionHits.wrappingAdd(1, ordering: .relaxed)
+    }
+
+    /// The number of entries held now.
+    var count: Int {
+        entries.withLock { $0.count }
+    }
+}
