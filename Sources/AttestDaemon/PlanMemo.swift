@@ -57,12 +57,31 @@ final class PlanMemo: Sendable {
 
     /// What was planned for one question.
     final class Entry: Sendable {
-        /// The plan: a final decision, or an image waiting on attestor checks.
+        /// The plan: a final decision, or an image waiting on attestor checks (each a single reference, so
+        /// reading the plan of an entry costs one retain, not a copy of the image's policies and attestors).
         enum Plan: Sendable {
             /// Settled without cryptography.
             case decided(Decision)
-            /// Needs the attestors' checks; `keys[i]` is the cache key of `image.attestors[i]`.
-            case pending(PendingImage, keys: [VerdictCache.Key])
+            /// Needs the attestors' checks.
+            case pending(Pending)
+        }
+
+        /// An image waiting on attestor checks, with its attestors' cache keys.
+        final class Pending: Sendable {
+            /// What the engine planned.
+            let image: PendingImage
+            /// `keys[i]` is the cache key of `image.attestors[i]`.
+            let keys: [VerdictCache.Key]
+
+            /// Creates a pending plan.
+            ///
+            /// - Parameters:
+            ///   - image: what the engine planned.
+            ///   - keys: the cache key of each of its attestors, in order.
+            init(image: PendingImage, keys: [VerdictCache.Key]) {
+                self.image = image
+                self.keys = keys
+            }
         }
 
         /// The last decision made from cache hits, with the verdicts (in attestor order) it was made from.

@@ -87,7 +87,7 @@ final class RequestHandler: Sendable {
         case .verify(let verify):
             self.verify(verify.items, snapshot: currentSnapshot(), completion: completion)
         case .check(let check):
-            let items = check.items.map { ($0.namespace, $0.image) }
+            let items = check.items.map { (namespace: $0.namespace, image: $0.image) }
             decide(items, snapshot: currentSnapshot()) { outcome in
                 switch outcome {
                 case .success(let decisions): completion(.check(CheckResponse(results: decisions.map(\.result))))
@@ -95,7 +95,7 @@ final class RequestHandler: Sendable {
                 }
             }
         case .admit(let admit):
-            let items = admit.images.map { (admit.namespace, $0) }
+            let items = admit.images.map { (namespace: admit.namespace, image: $0) }
             evaluate(items, snapshot: currentSnapshot()) { outcome in
                 switch outcome {
                 case .success(let verdicts): completion(.admit(Self.admission(admit, verdicts: verdicts)))
@@ -148,7 +148,7 @@ final class RequestHandler: Sendable {
                     keySetFingerprint: snapshot.fingerprints[attestor.name] ?? attestor.keySetFingerprintHex
                 )
             }
-            return PlanMemo.Entry(plan: .pending(pending, keys: keys))
+            return PlanMemo.Entry(plan: .pending(PlanMemo.Entry.Pending(image: pending, keys: keys)))
         }
     }
 
@@ -168,6 +168,8 @@ final class RequestHandler: Sendable {
         let entries = snapshot.memo.entries(for: items) { namespace, image in
             memoEntry(namespace: namespace, image: image, snapshot: snapshot)
         }
+        // One clock read for the whole request: every lookup of one request happens at the same instant.
+        let now = snapshot.cache?.now ?? 0
         var decided = [PlanMemo.Decision?](repeating: nil, count: items.count)
         var pending: [PendingChecks.Slot] = []
         var misses: [Miss] = []
@@ -175,12 +177,14 @@ final class RequestHandler: Sendable {
             switch entry.plan {
             case .decided(let decision):
                 decided[index] = decision
-            case .pending(let image, let keys):
+            case .pending(let plan):
+                let image = plan.image
+                let keys = plan.keys
                 var verdicts = [VerdictCache.Verdict?](repeating: nil, count: keys.count)
                 var allHit = true
                 if let cache = snapshot.cache {
                     for position in keys.indices {
-                        verdicts[position] = cache.lookup(keys[position])
+                        verdicts[position] = cache.lookup(keys[position], now: now)
                         if verdicts[position] == nil { allHit = false }
                     }
                 } else {

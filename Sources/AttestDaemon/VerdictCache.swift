@@ -107,6 +107,21 @@ public final class VerdictCache: Sendable {
         return shard(for: key).mutex.withLock { $0.lookup(key, now: now) }
     }
 
+    /// The cache clock's current reading, for ``lookup(_:now:)``.
+    var now: UInt64 {
+        clock()
+    }
+
+    /// Looks a fact up as of a clock reading taken earlier (one reading can serve a whole batch of lookups).
+    ///
+    /// - Parameters:
+    ///   - key: The fact's key.
+    ///   - now: A reading of ``now``.
+    /// - Returns: The verdict, or `nil` when there is none or it had expired at `now`.
+    func lookup(_ key: Key, now: UInt64) -> Verdict? {
+        shard(for: key).mutex.withLock { $0.lookup(key, now: now) }
+    }
+
     /// Stores a definitive verdict, replacing any earlier one for the key.
     ///
     /// - Parameters:
