@@ -18,7 +18,11 @@ extension Daemon {
         /// How long a shutdown waits for requests in flight before closing connections anyway.
         public var drainTimeout: Duration = .seconds(10)
         /// Event-loop threads serving sockets (crypto never runs on them).
-        public var eventLoopThreads: Int = 1
+        ///
+        /// Two by default: cache hits are answered on the event loop, so one loop caps them at one core
+        /// (≈ 0.87 M checks/s on the 2-core reference machine, 1.2–1.3 M with two); on misses the loops are
+        /// mostly idle (≈ 8 % of a core each) and the workers keep the cores.
+        public var eventLoopThreads: Int = 2
         /// Outbound bytes queued on a connection above which the daemon stops reading from it.
         public var writeBufferHighWaterMark: Int = 4 << 20
         /// Outbound bytes below which reading resumes.
