@@ -241,7 +241,10 @@ final class RequestHandler: Sendable {
                 )
             }
         )
-        var jobs: [WorkerPool<VerifierContext>.Job] = []
+        // Misses started here, grouped by image: one job per image reads its attestations once and checks
+        // every attestor of it that no other request is already checking.
+        var startedBySlot: [Int: [Miss]] = [:]
+        var slotOrder: [Int] = []
         var started: [VerdictCache.Key] = []
         for miss in misses {
             let name = miss.attestor.name
@@ -251,32 +254,44 @@ final class RequestHandler: Sendable {
             ) {
                 key in
                 started.append(key)
-                jobs.append(verificationJob(miss, snapshot: snapshot))
+                if startedBySlot[miss.slot] == nil { slotOrder.append(miss.slot) }
+                startedBySlot[miss.slot, default: []].append(miss)
             }
         }
+        let jobs = slotOrder.map { verificationJob(startedBySlot[$0]!, snapshot: snapshot) }
         do {
             try pool.submitBatch(jobs)
         } catch {
             let refusal = WireError(
                 error.code == .busy ? .busy : .shuttingDown,
-                "verification queue refused \(jobs.count) check(s): \(error.reason)"
+                "verification queue refused \(started.count) check(s): \(error.reason)"
             )
             for key in started { coalescer.complete(key: key, value: .refused(refusal)) }
         }
     }
 
-    /// The job that checks one attestor for one image on a worker, caches a definitive result, and wakes
-    /// every request waiting for it.
-    private func verificationJob(_ miss: Miss, snapshot: DaemonSnapshot) -> WorkerPool<VerifierContext>.Job {
+    /// The job that checks attestors of one image on a worker (reading the image's attestations once),
+    /// caches each definitive result, and wakes every request waiting for each.
+    ///
+    /// - Parameters:
+    ///   - misses: the checks to run, all for the same image.
+    ///   - snapshot: the configuration generation.
+    private func verificationJob(_ misses: [Miss], snapshot: DaemonSnapshot) -> WorkerPool<VerifierContext>.Job {
         let verifier = snapshot.verifier
         let cache = snapshot.cache
         let coalescer = self.coalescer
         return { context in
-            let check = verifier.check(image: miss.reference, attestor: miss.attestor, context: context)
-            if let cache, let verdict = CachedCheck.verdict(for: check, attestor: miss.attestor) {
-                cache.insert(verdict, for: miss.key)
+            let checks = verifier.check(
+                image: misses[0].reference,
+                attestors: misses.map(\.attestor),
+                context: context
+            )
+            for (miss, check) in zip(misses, checks) {
+                if let cache, let verdict = CachedCheck.verdict(for: check, attestor: miss.attestor) {
+                    cache.insert(verdict, for: miss.key)
+                }
+                coalescer.complete(key: miss.key, value: .check(check))
             }
-            coalescer.complete(key: miss.key, value: .check(check))
         }
     }
 

@@ -153,13 +153,10 @@ public struct AdmissionEngine: Sendable {
             case .decided(let verdict):
                 return verdict
             case .pending(let pending):
+                let checks = verifier.check(image: pending.reference, attestors: pending.attestors, context: context)
                 var results: [String: AttestorCheck] = [:]
-                for attestor in pending.attestors {
-                    results[attestor.name] = verifier.check(
-                        image: pending.reference,
-                        attestor: attestor,
-                        context: context
-                    )
+                for (attestor, check) in zip(pending.attestors, checks) {
+                    results[attestor.name] = check
                 }
                 return decide(pending, results: results)
             }

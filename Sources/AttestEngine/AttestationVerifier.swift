@@ -37,18 +37,54 @@ public struct AttestationVerifier: Sendable {
                 message: "\(image.original) is referenced by tag; only digest references can be attested"
             )
         }
-        let candidates: [StoredAttestation]
+        switch fetchCandidates(image: image, digest: digest.description) {
+        case .success(let candidates):
+            return check(image: image, candidates: candidates, attestor: attestor, context: context)
+        case .failure(let unavailable): return unavailable.check
+        }
+    }
+
+    /// Checks several attestors for one image, reading its stored attestations once for all of them.
+    ///
+    /// - Parameters:
+    ///   - image: a digest reference (a tag reference is answered `.notAttestable` for every attestor).
+    ///   - attestors: the attestors to check.
+    ///   - context: the calling thread's OpenSSL scratch state.
+    /// - Returns: one check per attestor, in order; the same transient answer for each when the source
+    ///   cannot be read.
+    public func check(image: ImageReference, attestors: [Attestor], context: VerifierContext) -> [AttestorCheck] {
+        guard attestors.count > 1, let digest = image.digest else {
+            return attestors.map { check(image: image, attestor: $0, context: context) }
+        }
+        switch fetchCandidates(image: image, digest: digest.description) {
+        case .success(let candidates):
+            return attestors.map { check(image: image, candidates: candidates, attestor: $0, context: context) }
+        case .failure(let unavailable):
+            return Array(repeating: unavailable.check, count: attestors.count)
+        }
+    }
+
+    /// Reads the stored attestations of a digest image, or the transient check that reports why not.
+    private func fetchCandidates(image: ImageReference, digest: String) -> Result<[StoredAttestation], Unavailable> {
         do {
-            candidates = try source.attestations(repository: image.identity, digest: digest.description)
+            return .success(try source.attestations(repository: image.identity, digest: digest))
         } catch {
-            return AttestorCheck(
-                satisfied: false,
-                reason: .sourceUnavailable,
-                message: "attestations for \(image.identity)@\(digest) could not be read: \(error)",
-                isTransient: true
+            return .failure(
+                Unavailable(
+                    check: AttestorCheck(
+                        satisfied: false,
+                        reason: .sourceUnavailable,
+                        message: "attestations for \(image.identity)@\(digest) could not be read: \(error)",
+                        isTransient: true
+                    )
+                )
             )
         }
-        return check(image: image, candidates: candidates, attestor: attestor, context: context)
+    }
+
+    /// A source failure as an `Error`, carrying the transient check to report.
+    private struct Unavailable: Error {
+        var check: AttestorCheck
     }
 
     /// Checks one attestor against candidates the caller already fetched (one fetch can serve every attestor).
