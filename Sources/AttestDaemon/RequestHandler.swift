@@ -178,7 +178,8 @@ final class RequestHandler: Sendable {
             case .decided(let decision):
                 decided[index] = decision
             case .pending(let plan):
-                let image = plan.image
+                // The image is read only off the fast path: copying a PendingImage retains every string and
+                // array it holds.
                 let keys = plan.keys
                 var verdicts = [VerdictCache.Verdict?](repeating: nil, count: keys.count)
                 var allHit = true
@@ -195,6 +196,7 @@ final class RequestHandler: Sendable {
                     decided[index] = decision
                     continue
                 }
+                let image = plan.image
                 var results: [String: AttestorCheck] = [:]
                 for (position, attestor) in image.attestors.enumerated() {
                     if let verdict = verdicts[position] {
