@@ -2,6 +2,12 @@ import AttestEngine
 import AttestWire
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Remembers, for one configuration generation, what the policy engine planned for each (namespace, image)
 /// and the cache keys of its attestors, so a repeated question skips reference parsing, allowlist matching
 /// and key derivation.
@@ -15,6 +21,10 @@ import Synchronization
 /// The memo lives in a ``DaemonSnapshot``: a reload starts an empty one, so an entry can never outlive the
 /// configuration it was computed under. It is bounded by entry count; when full it is emptied (a simple,
 /// allocation-free bound: the working set refills it in one pass).
+///
+/// It is split into a few shards chosen by the calling thread, so each event loop works on its own entries:
+/// reference counting on objects two cores touch at once costs a cache-line transfer per retain, and the
+/// same hot images are asked on every loop (measured: about a third of the cache-hit path with one shared map).
 final class PlanMemo: Sendable {
     /// Counters shared by every generation's memo, reported by STATS as `plan.memo_*`.
     final class Counters: Sendable {
@@ -124,20 +134,39 @@ final class PlanMemo: Sendable {
         }
     }
 
-    /// The most entries held at once.
+    /// One thread group's entries.
+    private final class Shard: Sendable {
+        let entries = Mutex<[Question: Entry]>([:])
+    }
+
+    /// The most entries held at once by each shard.
     let capacity: Int
     private let counters: Counters
-    private let entries: Mutex<[Question: Entry]>
+    private let shards: [Shard]
 
     /// Creates an empty memo.
     ///
     /// - Parameters:
-    ///   - capacity: the most entries held at once, at least 1.
+    ///   - capacity: the most entries held at once, at least 1, divided evenly among the shards.
+    ///   - shardCount: the number of per-thread shards, at least 1.
     ///   - counters: the counters to update.
-    init(capacity: Int = 65_536, counters: Counters = Counters()) {
-        self.capacity = max(1, capacity)
+    init(capacity: Int = 65_536, shardCount: Int = 4, counters: Counters = Counters()) {
+        let shardCount = max(1, shardCount)
+        self.capacity = max(1, capacity / shardCount)
         self.counters = counters
-        self.entries = Mutex([:])
+        self.shards = (0..<shardCount).map { _ in Shard() }
+    }
+
+    /// The calling thread's shard (a multiplicative hash of its thread id: distinct event-loop threads
+    /// almost always land on distinct shards, and sharing one is only slower, never wrong).
+    private var currentShard: Shard {
+        #if canImport(Darwin)
+            let id = UInt64(UInt(bitPattern: pthread_self()))
+        #else
+            let id = UInt64(pthread_self())
+        #endif
+        let mixed = (id ^ (id >> 29)) &* 0x9E37_79B9_7F4A_7C15
+        return shards[Int(truncatingIfNeeded: mixed >> 32) % shards.count]
     }
 
     /// The entries for a batch of questions, planning the ones not remembered, with one lock acquisition for
@@ -151,7 +180,8 @@ final class PlanMemo: Sendable {
         for questions: [(namespace: String, image: String)],
         plan: (String, String) -> Entry
     ) -> [Entry] {
-        var found: [Entry?] = entries.withLock { map in
+        let shard = currentShard
+        var found: [Entry?] = shard.entries.withLock { map in
             questions.map { map[Question(namespace: $0.namespace, image: $0.image)] }
         }
         var fresh: [(Question, Entry)] = []
@@ -165,7 +195,7 @@ final class PlanMemo: Sendable {
         if !fresh.isEmpty {
             counters.misses.wrappingAdd(UInt64(fresh.count), ordering: .relaxed)
             let capacity = self.capacity
-            let reset: Bool = entries.withLock { map in
+            let reset: Bool = shard.entries.withLock { map in
                 var reset = false
                 for (question, entry) in fresh {
                     if map.count >= capacity, map[question] == nil {
@@ -188,6 +218,6 @@ final class PlanMemo: Sendable {
 
     /// The number of entries held now.
     var count: Int {
-        entries.withLock { $0.count }
+        shards.reduce(0) { $0 + $1.entries.withLock { $0.count } }
     }
 }
