@@ -157,16 +157,29 @@ final class PlanMemo: Sendable {
         self.shards = (0..<shardCount).map { _ in Shard() }
     }
 
-    /// The calling thread's shard (a multiplicative hash of its thread id: distinct event-loop threads
-    /// almost always land on distinct shards, and sharing one is only slower, never wrong).
+    /// The calling thread's shard. Threads get consecutive slots the first time they ask (kept in a
+    /// thread-specific value), so the event loops, the only threads deciding requests, land on distinct
+    /// shards; more threads than shards share some, which is only slower, never wrong.
     private var currentShard: Shard {
-        #if canImport(Darwin)
-            let id = UInt64(UInt(bitPattern: pthread_self()))
-        #else
-            let id = UInt64(pthread_self())
-        #endif
-        let mixed = (id ^ (id >> 29)) &* 0x9E37_79B9_7F4A_7C15
-        return shards[Int(truncatingIfNeeded: mixed >> 32) % shards.count]
+        shards[Self.threadSlot % shards.count]
+    }
+
+    private static let threadSlotKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key, nil)
+        precondition(status == 0, "pthread_key_create failed with \(status)")
+        return key
+    }()
+    private static let nextThreadSlot = Atomic<Int>(0)
+
+    /// The calling thread's slot number, assigned on first use.
+    private static var threadSlot: Int {
+        if let value = pthread_getspecific(threadSlotKey) {
+            return Int(bitPattern: value) - 1
+        }
+        let slot = nextThreadSlot.wrappingAdd(1, ordering: .relaxed).oldValue & Int(Int32.max)
+        pthread_setspecific(threadSlotKey, UnsafeRawPointer(bitPattern: slot + 1))
+        return slot
     }
 
     /// The entries for a batch of questions, planning the ones not remembered, with one lock acquisition for
@@ -185,11 +198,18 @@ final class PlanMemo: Sendable {
             questions.map { map[Question(namespace: $0.namespace, image: $0.image)] }
         }
         var fresh: [(Question, Entry)] = []
+        // A question repeated within the batch is planned once.
+        var planned: [Question: Entry] = [:]
         for index in found.indices where found[index] == nil {
-            let question = questions[index]
+            let question = Question(namespace: questions[index].namespace, image: questions[index].image)
+            if let entry = planned[question] {
+                found[index] = entry
+                continue
+            }
             let entry = plan(question.namespace, question.image)
+            planned[question] = entry
             found[index] = entry
-            fresh.append((Question(namespace: question.namespace, image: question.image), entry))
+            fresh.append((question, entry))
         }
         counters.hits.wrappingAdd(UInt64(questions.count - fresh.count), ordering: .relaxed)
         if !fresh.isEmpty {
