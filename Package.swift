@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "attestctl", targets: ["attestctl"]),
         .executable(name: "attestd", targets: ["attestd"]),
+        .executable(name: "attest-webhook", targets: ["attest-webhook"]),
         .library(name: "AttestCore", targets: ["AttestCore"]),
         .library(name: "AttestCrypto", targets: ["AttestCrypto"]),
         .library(name: "AttestWire", targets: ["AttestWire"]),
@@ -17,6 +18,7 @@ let package = Package(
         .library(name: "AttestEngine", targets: ["AttestEngine"]),
         .library(name: "AttestDaemon", targets: ["AttestDaemon"]),
         .library(name: "AttestClient", targets: ["AttestClient"]),
+        .library(name: "AttestWebhook", targets: ["AttestWebhook"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,6 +28,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.29.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
     ],
     targets: [
         // MARK: - C shims
@@ -74,6 +80,19 @@ let package = Package(
             ]
         ),
 
+        .target(
+            name: "AttestWebhook",
+            dependencies: [
+                "AttestCore", "AttestWire", "AttestClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
         // MARK: - Executables
 
         .executableTarget(
@@ -83,6 +102,16 @@ let package = Package(
                 "AttestWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        .executableTarget(
+            name: "attest-webhook",
+            dependencies: [
+                "AttestWebhook",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -112,6 +141,17 @@ let package = Package(
             dependencies: [
                 "AttestDaemon", "AttestCore", "AttestCrypto", "AttestPolicy", "AttestEngine", "AttestStore",
                 "AttestWire", "AttestClient",
+            ]
+        ),
+        .testTarget(
+            name: "AttestWebhookTests",
+            dependencies: [
+                "AttestWebhook", "AttestDaemon", "AttestClient", "AttestWire", "AttestCore", "AttestCrypto",
+                "AttestStore", "AttestPolicy",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "AttestClientTests", dependencies: ["AttestClient", "AttestWire", "AttestCore"]),
