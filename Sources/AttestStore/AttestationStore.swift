@@ -1,6 +1,7 @@
 public import AttestCore
 import Foundation
 import GRDB
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -32,9 +33,21 @@ public final class AttestationStore: AttestationSource {
     /// The path of the store file, as given.
     public let path: String
     private let pool: DatabasePool
+    /// Idle raw read connections for ``attestations(repository:digest:)``, taken and returned under the lock.
+    private let readers = Mutex<[StoreReadConnection]>([])
+    /// The most idle read connections kept; more are opened while more threads read at once, then closed.
+    private static let maximumIdleReaders = 16
+    /// How long a lookup waits for a lock, like the pool's `busyMode`.
+    private static let busyTimeoutMilliseconds: Int32 = 10_000
 
     private static let lookupSQL = """
         SELECT repository, digest, payload, signature, keyID, source
+        FROM attestation WHERE repository = ? AND digest = ?
+        """
+    /// The hot lookup of the raw read connections: only the columns the caller does not already know, in the
+    /// unique index's order like ``lookupSQL`` (an `ORDER BY id` would add a sorter to every lookup).
+    private static let fastLookupSQL = """
+        SELECT payload, signature, keyID, source
         FROM attestation WHERE repository = ? AND digest = ?
         """
     private static let insertSQL = """
@@ -108,14 +121,63 @@ public final class AttestationStore: AttestationSource {
 
     /// Returns every stored attestation for one image.
     ///
-    /// An indexed lookup through a cached prepared statement; safe to call concurrently from many threads.
+    /// An indexed lookup through a prepared statement on one of several raw read-only connections (each held
+    /// by one thread at a time, its statement prepared once); safe to call concurrently from many threads.
+    /// Every lookup sees every transaction committed before it starts, also those of other processes.
     ///
     /// - Parameters:
     ///   - repository: the normalised repository identity, for example `docker.io/library/alpine`.
     ///   - digest: `sha256:HEX`.
-    /// - Returns: the candidates in insertion order, possibly empty.
+    /// - Returns: the candidates, possibly empty, in the order of the store's index (by signature bytes), the
+    ///   same order on every call.
     /// - Throws: ``StoreError`` with ``StoreError/Code/readFailed`` when the file cannot be read.
     public func attestations(repository: String, digest: String) throws -> [StoredAttestation] {
+        let reader: StoreReadConnection
+        if let idle = readers.withLock({ $0.popLast() }) {
+            reader = idle
+        } else {
+            do {
+                reader = try StoreReadConnection(
+                    path: path,
+                    sql: Self.fastLookupSQL,
+                    busyTimeoutMilliseconds: Self.busyTimeoutMilliseconds
+                )
+            } catch {
+                // The file could not be opened read-only this way: the pool still answers, only slower.
+                return try poolAttestations(repository: repository, digest: digest)
+            }
+        }
+        do {
+            let found = try reader.attestations(repository: repository, digest: digest)
+            giveBack(reader)
+            return found
+        } catch {
+            // A connection that failed is closed rather than reused; the next lookup opens a fresh one.
+            let failure = DatabaseError(
+                resultCode: ResultCode(rawValue: error.code),
+                message: error.message ?? "SQLite error \(error.code)"
+            )
+            throw Self.storeError(
+                failure,
+                path: path,
+                doing: "look up \(repository)@\(digest)",
+                fallback: .readFailed
+            )
+        }
+    }
+
+    /// Returns a read connection to the idle list, or closes it when enough are idle.
+    private func giveBack(_ reader: StoreReadConnection) {
+        let surplus: StoreReadConnection? = readers.withLock { idle in
+            guard idle.count < Self.maximumIdleReaders else { return reader }
+            idle.append(reader)
+            return nil
+        }
+        _ = surplus  // closed here, outside the lock
+    }
+
+    /// The same lookup through GRDB's reader pool (used when a raw connection cannot be opened).
+    private func poolAttestations(repository: String, digest: String) throws -> [StoredAttestation] {
         do {
             return try pool.read { db in
                 let statement = try db.cachedStatement(sql: Self.lookupSQL)

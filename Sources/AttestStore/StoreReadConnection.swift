@@ -1,0 +1,146 @@
+import AttestCore
+import GRDBSQLite
+
+/// One read-only SQLite connection with the lookup statement prepared once, for the store's hot read path.
+///
+/// GRDB's `DatabasePool.read` wraps every lookup in a reader checkout, a `DispatchQueue.sync` hop and an
+/// explicit `BEGIN`/`COMMIT`; measured in attestd's miss path that was several times the cost of the indexed
+/// lookup itself. This connection is driven through the SQLite C API instead: bind, step, read the columns
+/// straight into the result's arrays, reset. A single `SELECT` outside an explicit transaction runs in its own
+/// implicit read transaction, which in WAL mode sees every transaction committed before it started, so each
+/// lookup sees all committed data exactly like `DatabasePool.read` did.
+///
+/// A connection is not thread-safe (opened with `SQLITE_OPEN_NOMUTEX`): the store hands each one to one
+/// thread at a time, through its lock (hence `@unchecked Sendable`).
+final class StoreReadConnection: @unchecked Sendable {
+    private var connection: OpaquePointer?
+    private var lookup: OpaquePointer?
+
+    /// The SQLite destructor constant meaning "copy the bound bytes now".
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    /// Opens `path` read-only and prepares the lookup statement.
+    ///
+    /// - Parameters:
+    ///   - path: the store file (already created and migrated by ``AttestationStore``).
+    ///   - sql: the lookup statement; its columns are payload, signature, keyID, source and it takes the
+    ///     repository and the digest as parameters 1 and 2.
+    ///   - busyTimeoutMilliseconds: how long a lookup waits for a lock held by a writer (WAL readers wait
+    ///     only in rare cases such as a checkpoint restarting the log).
+    /// - Throws: ``StoreReadConnection/Failure`` with SQLite's code and message.
+    init(path: String, sql: String, busyTimeoutMilliseconds: Int32) throws(Failure) {
+        let flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
+        var handle: OpaquePointer?
+        let opened = sqlite3_open_v2(path, &handle, flags, nil)
+        connection = handle
+        guard opened == SQLITE_OK, let handle else {
+            let failure = Failure(code: opened, message: handle.map { String(cString: sqlite3_errmsg($0)) })
+            sqlite3_close_v2(handle)
+            connection = nil
+            throw failure
+        }
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        var statement: OpaquePointer?
+        let prepared = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard prepared == SQLITE_OK, let statement else {
+            let failure = Failure(code: prepared, message: String(cString: sqlite3_errmsg(handle)))
+            sqlite3_finalize(statement)
+            sqlite3_close_v2(handle)
+            connection = nil
+            throw failure
+        }
+        lookup = statement
+    }
+
+    deinit {
+        sqlite3_finalize(lookup)
+        sqlite3_close_v2(connection)
+    }
+
+    /// A failed SQLite call: its result code and message.
+    struct Failure: Error {
+        /// The SQLite (extended) result code.
+        var code: Int32
+        /// SQLite's message, when a connection existed to give one.
+        var message: String?
+    }
+
+    /// Returns every stored attestation for one image, in the order of the statement (its index).
+    ///
+    /// - Parameters:
+    ///   - repository: the repository identity, bound as parameter 1 (and put in each result as given: the
+    ///     row matched it byte for byte).
+    ///   - digest: the digest, bound as parameter 2.
+    /// - Returns: the attestations.
+    /// - Throws: ``StoreReadConnection/Failure`` when SQLite fails (busy past the timeout, I/O, corruption).
+    func attestations(repository: String, digest: String) throws(Failure) -> [StoredAttestation] {
+        guard let statement = lookup, let connection else { throw Failure(code: SQLITE_MISUSE, message: nil) }
+        // Always end the implicit read transaction, so the next lookup sees newer commits.
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        var result: [StoredAttestation] = []
+        try bind(repository, at: 1, statement: statement, connection: connection)
+        try bind(digest, at: 2, statement: statement, connection: connection)
+        while true {
+            let step = sqlite3_step(statement)
+            if step == SQLITE_DONE { return result }
+            guard step == SQLITE_ROW else {
+                throw Failure(
+                    code: sqlite3_extended_errcode(connection),
+                    message: String(cString: sqlite3_errmsg(connection))
+                )
+            }
+            result.append(
+                StoredAttestation(
+                    repository: repository,
+                    digest: digest,
+                    payload: Self.bytes(statement, column: 0),
+                    signature: Self.bytes(statement, column: 1),
+                    keyID: Self.text(statement, column: 2),
+                    source: Self.text(statement, column: 3) ?? ""
+                )
+            )
+        }
+    }
+
+    private func bind(_ text: String, at index: Int32, statement: OpaquePointer, connection: OpaquePointer)
+        throws(Failure)
+    {
+        var text = text
+        let status = text.withUTF8 { bytes -> Int32 in
+            bytes.withMemoryRebound(to: CChar.self) { characters -> Int32 in
+                guard let start = characters.baseAddress else {
+                    return sqlite3_bind_text(statement, index, "", 0, Self.transient)
+                }
+                return sqlite3_bind_text(statement, index, start, Int32(characters.count), Self.transient)
+            }
+        }
+        guard status == SQLITE_OK else {
+            throw Failure(code: status, message: String(cString: sqlite3_errmsg(connection)))
+        }
+    }
+
+    /// The column's bytes, copied once into a new array (a NULL or empty blob gives an empty array).
+    private static func bytes(_ statement: OpaquePointer, column: Int32) -> [UInt8] {
+        // sqlite3_column_blob before sqlite3_column_bytes, as SQLite documents.
+        guard let blob = sqlite3_column_blob(statement, column) else { return [] }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 {
+                buffer.baseAddress!.initialize(from: blob.assumingMemoryBound(to: UInt8.self), count: count)
+            }
+            initialized = count
+        }
+    }
+
+    /// The column as text, or `nil` for NULL.
+    private static func text(_ statement: OpaquePointer, column: Int32) -> String? {
+        guard sqlite3_column_type(statement, column) != SQLITE_NULL,
+            let characters = sqlite3_column_text(statement, column)
+        else { return nil }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        return String(decoding: UnsafeBufferPointer(start: characters, count: count), as: UTF8.self)
+    }
+}
