@@ -337,6 +337,7 @@ public final class Daemon: Service, Sendable {
         cache.add(live)
         let coalescing = coalescer.statistics
         let work = pool.statistics
+        let handler = requestHandler()
         var counters = [
             StatsCounter(name: "cache.hits", value: cache.hits),
             StatsCounter(name: "cache.misses", value: cache.misses),
@@ -351,6 +352,8 @@ public final class Daemon: Service, Sendable {
             StatsCounter(name: "pool.dropped", value: work.dropped),
             StatsCounter(name: "pool.batches", value: work.batches),
             StatsCounter(name: "pool.batched_jobs", value: work.batchedJobs),
+            StatsCounter(name: "verify.checks", value: handler.verifyChecks.load(ordering: .relaxed)),
+            StatsCounter(name: "verify.operations", value: handler.verifyOperations.load(ordering: .relaxed)),
             StatsCounter(name: "plan.memo_hits", value: memoCounters.hits.load(ordering: .relaxed)),
             StatsCounter(name: "plan.memo_misses", value: memoCounters.misses.load(ordering: .relaxed)),
             StatsCounter(name: "plan.memo_resets", value: memoCounters.resets.load(ordering: .relaxed)),

@@ -6,6 +6,7 @@ import AttestStore
 import AttestWire
 import Dispatch
 import Logging
+import Synchronization
 
 /// Answers decoded requests: policy on the calling thread, cryptography on the worker pool.
 ///
@@ -31,6 +32,11 @@ final class RequestHandler: Sendable {
     let store: AttestationStore
     let inlineKeys = InlineKeyCache()
     let logger: Logger
+    /// Attestor checks run on the workers for CHECK and ADMIT misses (STATS `verify.checks`).
+    let verifyChecks = Atomic<UInt64>(0)
+    /// Public-key verifications those checks attempted (STATS `verify.operations`): one per check when every
+    /// image has one attestation whose key and algorithm the attestor tries first.
+    let verifyOperations = Atomic<UInt64>(0)
     private let currentSnapshot: @Sendable () -> DaemonSnapshot
     private let reload: @Sendable (String?) -> ReloadResponse
     private let stats: @Sendable () -> StatsResponse
@@ -90,7 +96,8 @@ final class RequestHandler: Sendable {
             let items = check.items.map { (namespace: $0.namespace, image: $0.image) }
             decide(items, snapshot: currentSnapshot()) { outcome in
                 switch outcome {
-                case .success(let decisions): completion(.check(CheckResponse(results: decisions.map(\.result))))
+                case .success(let decisions):
+                    completion(.check(CheckResponse(results: decisions.map { $0.result })))
                 case .failure(let error): completion(.error(ErrorResponse(error)))
                 }
             }
@@ -129,7 +136,7 @@ final class RequestHandler: Sendable {
         snapshot: DaemonSnapshot,
         completion: @escaping @Sendable (Result<[ImageVerdict], WireError>) -> Void
     ) {
-        decide(items, snapshot: snapshot) { outcome in completion(outcome.map { $0.map(\.verdict) }) }
+        decide(items, snapshot: snapshot) { outcome in completion(outcome.map { $0.map { $0.verdict } }) }
     }
 
     /// The memo entry of a question not remembered: the engine's plan and its attestors' cache keys.
@@ -282,12 +289,19 @@ final class RequestHandler: Sendable {
         let verifier = snapshot.verifier
         let cache = snapshot.cache
         let coalescer = self.coalescer
-        return { context in
+        return { [self] context in
+            var attestors: [Attestor] = []
+            attestors.reserveCapacity(misses.count)
+            for miss in misses { attestors.append(miss.attestor) }
+            var operations = 0
             let checks = verifier.check(
                 image: misses[0].reference,
-                attestors: misses.map(\.attestor),
-                context: context
+                attestors: attestors,
+                context: context,
+                operations: &operations
             )
+            verifyChecks.wrappingAdd(UInt64(misses.count), ordering: .relaxed)
+            verifyOperations.wrappingAdd(UInt64(operations), ordering: .relaxed)
             for (miss, check) in zip(misses, checks) {
                 if let cache, let verdict = CachedCheck.verdict(for: check, attestor: miss.attestor) {
                     cache.insert(verdict, for: miss.key)

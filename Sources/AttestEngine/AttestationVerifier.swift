@@ -53,12 +53,46 @@ public struct AttestationVerifier: Sendable {
     /// - Returns: one check per attestor, in order; the same transient answer for each when the source
     ///   cannot be read.
     public func check(image: ImageReference, attestors: [Attestor], context: VerifierContext) -> [AttestorCheck] {
-        guard attestors.count > 1, let digest = image.digest else {
+        var operations = 0
+        return check(image: image, attestors: attestors, context: context, operations: &operations)
+    }
+
+    /// Checks several attestors for one image like ``check(image:attestors:context:)``, counting the signature
+    /// verifications it performs (for a daemon's statistics: a miss should cost one).
+    ///
+    /// - Parameters:
+    ///   - image: a digest reference (a tag reference is answered `.notAttestable` for every attestor).
+    ///   - attestors: the attestors to check.
+    ///   - context: the calling thread's OpenSSL scratch state.
+    ///   - operations: incremented by the number of public-key verifications attempted (every key and
+    ///     algorithm tried on every candidate).
+    /// - Returns: one check per attestor, in order; the same transient answer for each when the source
+    ///   cannot be read.
+    public func check(
+        image: ImageReference,
+        attestors: [Attestor],
+        context: VerifierContext,
+        operations: inout Int
+    ) -> [AttestorCheck] {
+        guard let digest = image.digest else {
             return attestors.map { check(image: image, attestor: $0, context: context) }
         }
         switch fetchCandidates(image: image, digest: digest.description) {
         case .success(let candidates):
-            return attestors.map { check(image: image, candidates: candidates, attestor: $0, context: context) }
+            var checks: [AttestorCheck] = []
+            checks.reserveCapacity(attestors.count)
+            for attestor in attestors {
+                checks.append(
+                    check(
+                        image: image,
+                        candidates: candidates,
+                        attestor: attestor,
+                        context: context,
+                        operations: &operations
+                    )
+                )
+            }
+            return checks
         case .failure(let unavailable):
             return Array(repeating: unavailable.check, count: attestors.count)
         }
@@ -101,6 +135,24 @@ public struct AttestationVerifier: Sendable {
         attestor: Attestor,
         context: VerifierContext
     ) -> AttestorCheck {
+        var operations = 0
+        return check(
+            image: image,
+            candidates: candidates,
+            attestor: attestor,
+            context: context,
+            operations: &operations
+        )
+    }
+
+    /// Checks one attestor against candidates already fetched, counting the verifications attempted.
+    private func check(
+        image: ImageReference,
+        candidates: [StoredAttestation],
+        attestor: Attestor,
+        context: VerifierContext,
+        operations: inout Int
+    ) -> AttestorCheck {
         guard !candidates.isEmpty else {
             return AttestorCheck(
                 satisfied: false,
@@ -114,7 +166,14 @@ public struct AttestationVerifier: Sendable {
         var keyFailure: String?
         for candidate in candidates {
             for key in orderedKeys(attestor.keys, hint: candidate.keyID) {
-                guard let algorithm = verifyingAlgorithm(candidate, key: key, context: context, failure: &keyFailure)
+                guard
+                    let algorithm = verifyingAlgorithm(
+                        candidate,
+                        key: key,
+                        context: context,
+                        failure: &keyFailure,
+                        operations: &operations
+                    )
                 else { continue }
                 let outcome = checker.check(payload: candidate.payload, image: image)
                 if outcome.isValid {
@@ -149,9 +208,11 @@ public struct AttestationVerifier: Sendable {
         _ candidate: StoredAttestation,
         key: AttestorKey,
         context: VerifierContext,
-        failure: inout String?
+        failure: inout String?,
+        operations: inout Int
     ) -> SignatureAlgorithm? {
         for algorithm in key.algorithms {
+            operations += 1
             do {
                 if try context.verify(
                     signature: candidate.signature,
