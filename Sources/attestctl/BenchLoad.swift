@@ -11,9 +11,31 @@ import Synchronization
 /// the client spends its CPU on sockets, not encoding. Responses are checked cheaply: an ERROR frame or a
 /// wrong result count is an error, and every 64th response is fully decoded and each result must be
 /// admitted (CHECK) or valid (VERIFY).
+///
+/// PING mode sends PING frames (one item each, `--batch` bytes of echo data, at least 8) through exactly the
+/// same raw client path, so a depth-1 cache hit (`--mode check --hit-ratio 1 --depth 1 --batch 1`) can be
+/// compared with the bare round trip of the same client, socket and daemon event loop.
 final class BenchLoad: @unchecked Sendable {
     enum Mode: String, CaseIterable, Sendable {
-        case check, verify
+        case check, verify, ping
+
+        /// The request opcode of the mode.
+        var opcode: Opcode {
+            switch self {
+            case .check: .check
+            case .verify: .verify
+            case .ping: .ping
+            }
+        }
+
+        /// What one item is called in the progress line.
+        var itemName: String {
+            switch self {
+            case .check: "checks"
+            case .verify: "verifies"
+            case .ping: "pings"
+            }
+        }
     }
 
     struct Report {
@@ -46,9 +68,14 @@ final class BenchLoad: @unchecked Sendable {
 
     init(fixture: BenchFixture, mode: Mode, batch: Int, depth: Int, connections: Int, hitRatio: Double) {
         self.mode = mode
-        self.batch = batch
+        self.batch = mode == .ping ? 1 : batch
         self.depth = depth
         shards = (0..<connections).map { _ in LockedBox(Shared()) }
+        if mode == .ping {
+            // One PING frame is one item; its echo data is --batch bytes (at least 8, like `attestctl ping`).
+            ring = [PingRequest(data: [UInt8](repeating: 0x61, count: Swift.max(8, batch))).encodedBody()]
+            return
+        }
         let missShare = Swift.max(1.0, Double(batch) * (1 - hitRatio))
         let frames = Swift.min(65_536, Swift.max(64, Int((Double(fixture.misses.count) / missShare).rounded(.up))))
         var ring: [[UInt8]] = []
@@ -91,6 +118,8 @@ final class BenchLoad: @unchecked Sendable {
                     }
                 )
                 ring.append(request.encodedBody())
+            case .ping:
+                break  // answered above
             }
         }
         self.ring = ring
@@ -99,7 +128,7 @@ final class BenchLoad: @unchecked Sendable {
     /// Runs the load on `clients` for `duration` seconds, printing progress to standard error every second.
     func run(clients: [AttestClient], duration: Double) async throws -> Report {
         for client in clients { try await client.connect() }
-        let opcode: Opcode = mode == .check ? .check : .verify
+        let opcode = mode.opcode
         let started = ContinuousClock.now
         for (index, client) in clients.enumerated() {
             var cursor = index * ring.count / Swift.max(1, clients.count)
@@ -120,7 +149,7 @@ final class BenchLoad: @unchecked Sendable {
                     format: "bench: %5.1f s  %10.0f %@/s  %llu errors",
                     (now - started).seconds,
                     rate,
-                    mode.rawValue == "check" ? "checks" : "verifies",
+                    mode.itemName,
                     errors
                 )
             )
@@ -188,6 +217,12 @@ final class BenchLoad: @unchecked Sendable {
             let error = try? ErrorResponse(decoding: frame.body)
             return "daemon refused a frame: \(error.map { "\($0.status.name): \($0.message)" } ?? "unreadable ERROR")"
         }
+        if mode == .ping {
+            guard frame.header.opcode == .ping, frame.body == ring[0] else {
+                return "PING answered with \(frame.header.opcode) and \(frame.body.count) body bytes, not the echo"
+            }
+            return nil
+        }
         guard frame.body.count >= 4 else { return "response body of \(frame.body.count) bytes" }
         let count = Int(frame.body[0]) << 24 | Int(frame.body[1]) << 16 | Int(frame.body[2]) << 8 | Int(frame.body[3])
         guard count == batch else { return "response with \(count) results for \(batch) items" }
@@ -204,6 +239,8 @@ final class BenchLoad: @unchecked Sendable {
                 if let bad = response.results.first(where: { $0.status != .valid }) {
                     return "a valid signature did not verify: \(bad.reason): \(bad.message)"
                 }
+            case .ping:
+                break
             }
         } catch {
             return "broken response: \(error)"
