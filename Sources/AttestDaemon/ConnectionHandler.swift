@@ -217,7 +217,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
         statistics.requestsInFlight.wrappingAdd(1, ordering: .relaxed)
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
+        let opcode = request.opcode
         handler.handle(request) { response in
+            // An ERROR made away from the frame (a refused worker batch) names its request (PROTOCOL.md §5.9).
+            var response = response
+            if case .error(var error) = response, error.requestOpcode == Opcode.none {
+                error.requestOpcode = opcode
+                response = .error(error)
+            }
             if eventLoop.inEventLoop {
                 loopBound.value.complete(response, requestID: requestID)
             } else {
