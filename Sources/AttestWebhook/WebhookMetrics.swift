@@ -39,6 +39,11 @@ public final class WebhookMetrics: Sendable {
         latency = CoreMetrics.Timer(label: "attest_webhook_request_duration_seconds", dimensions: [], factory: factory)
     }
 
+    /// Creates the metrics in a fresh registry of their own.
+    public convenience init() {
+        self.init(registry: PrometheusCollectorRegistry())
+    }
+
     /// Counts one review and records its latency.
     /// - Parameters:
     ///   - kind: The object kind, or `unknown`.

@@ -4,6 +4,7 @@ import HummingbirdCore
 import HummingbirdTLS
 public import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// The attest-webhook HTTPS server: Kubernetes AdmissionReview in, one attestd ADMIT per review out.
 ///
@@ -67,6 +68,13 @@ public struct WebhookServer: Sendable {
             },
             logger: logger
         )
+    }
+
+    /// Serves until the task is cancelled (a graceful shutdown) or the server fails.
+    /// - Parameter onServerRunning: Called once listening, with the bound port.
+    /// - Throws: When the address cannot be bound or TLS cannot be set up.
+    public func run(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        try await makeApplication(onServerRunning: onServerRunning).run()
     }
 
     /// The routes.
