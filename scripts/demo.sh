@@ -6,18 +6,38 @@
 # Kubernetes would, sending the walkthrough's three AdmissionReviews (examples/webhook-review-*.json) over
 # HTTPS to attest-webhook in front of attestd, with a throwaway CA and server certificate. It stops both
 # cleanly and exits non-zero if any decision, answer or exit status differs from the expected one.
+#
+# usage: scripts/demo.sh [--bench [SECONDS]]
+#   --bench   builds in release mode and, before stopping, measures cache-hit admissions over keep-alive HTTPS
+#             with `attestctl bench --webhook` for SECONDS (default 10): the README's latency figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=debug
+bench_seconds=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --bench)
+            mode=release
+            bench_seconds=10
+            if [ $# -gt 1 ] && [[ "$2" =~ ^[0-9]+$ ]]; then
+                bench_seconds="$2"
+                shift
+            fi
+            shift
+            ;;
+        *) echo "usage: scripts/demo.sh [--bench [SECONDS]]" >&2; exit 2 ;;
+    esac
+done
 scripts/install-deps.sh
 if ! command -v curl >/dev/null; then
     sudo=""
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     $sudo apt-get install -y -qq --no-install-recommends curl ca-certificates >/dev/null
 fi
-swift build --product attestctl >&2
-swift build --product attestd >&2
-swift build --product attest-webhook >&2
-bin="$(swift build --show-bin-path)"
+swift build -c "$mode" --product attestctl >&2
+swift build -c "$mode" --product attestd >&2
+swift build -c "$mode" --product attest-webhook >&2
+bin="$(swift build -c "$mode" --show-bin-path)"
 attestctl="$bin/attestctl"
 
 work="$(mktemp -d)"
@@ -84,7 +104,7 @@ for _ in $(seq 1 100); do
 done
 [ -S "$work/attestd.sock" ] || fail "attestd did not create $work/attestd.sock within 10 s"
 "$bin/attest-webhook" --socket "$work/attestd.sock" --listen "127.0.0.1:$port" \
-    --tls-cert "$work/tls/tls.crt" --tls-key "$work/tls/tls.key" >"$work/attest-webhook.log" 2>&1 &
+    --tls-cert "$work/tls/tls.crt" --tls-key "$work/tls/tls.key" --log-level notice >"$work/attest-webhook.log" 2>&1 &
 webhook_pid=$!
 url="https://127.0.0.1:$port"
 ready=""
@@ -152,6 +172,15 @@ admit examples/webhook-review-is-signed.json \
     "kubectl -n default create deployment is-signed --image=$signed_repo@$digest -- sleep 10" \
     "deployment.apps/is-signed created"
 "$attestctl" stats --socket "$work/attestd.sock" | grep -E '^ *(cache\.(hits|misses)|requests\.ADMIT)' || true
+
+if [ -n "$bench_seconds" ]; then
+    echo
+    echo "== latency of a cache-hit admission: AdmissionReview over keep-alive HTTPS, one in flight (as kube-apiserver sends them)"
+    echo "\$ attestctl bench --webhook $url/validate --cacert ca.crt --review examples/webhook-review-is-signed.json --connections 1 --duration $bench_seconds"
+    "$attestctl" bench --webhook "$url/validate" --cacert "$work/tls/ca.crt" \
+        --review examples/webhook-review-is-signed.json --connections 1 --duration "$bench_seconds" 2>/dev/null \
+        || fail "attestctl bench --webhook failed"
+fi
 
 kill -TERM "$webhook_pid"
 webhook_status=0

@@ -24,6 +24,14 @@ struct BenchCommand: AsyncParsableCommand {
 
             Items per second count checks (CHECK) or signature verifications (VERIFY); latency is per request \
             frame (N items), from write to answer. CPU is this process plus, when bench started it, the daemon.
+
+            With --webhook URL, bench drives a running attest-webhook instead, as kube-apiserver does: \
+            --connections keep-alive HTTPS connections with one review in flight on each, POSTing the \
+            AdmissionReview of --review FILE again and again (so, after the first, every answer comes from \
+            attestd's verdict cache); --cacert is the CA the webhook's certificate must chain to. Latency is per \
+            review, from request written to answer complete; each connection's first \(BenchWebhook.warmupReviews) \
+            answers (TLS handshake, first miss) are not recorded. Every answer must be HTTP 200 with the \
+            --expect decision (checked on every 64th). --depth, --batch and the daemon options do not apply.
             """
     )
 
@@ -77,6 +85,18 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Output format: text or json.")
     var output: Format = .text
 
+    @Option(help: "Drive the attest-webhook at this URL (https://HOST:PORT/validate) instead of attestd.")
+    var webhook: String?
+
+    @Option(help: "With --webhook: the CA certificate (PEM) the webhook's certificate must chain to.")
+    var cacert: String?
+
+    @Option(help: "With --webhook: the AdmissionReview JSON file sent with every request.")
+    var review: String?
+
+    @Option(help: "With --webhook: the decision every answer must carry, allowed or denied.")
+    var expect: String = "allowed"
+
     func validate() throws {
         guard (1...256).contains(connections) else { throw ValidationError("--connections must be 1...256") }
         guard (1...1024).contains(depth) else { throw ValidationError("--depth must be 1...1024") }
@@ -89,9 +109,24 @@ struct BenchCommand: AsyncParsableCommand {
         if let misses, !(0...1_000_000).contains(misses) { throw ValidationError("--misses must be 0...1000000") }
         if socket != nil, workdir == nil { throw ValidationError("--socket needs --workdir (see --help)") }
         if socket != nil, config != nil { throw ValidationError("--config starts a daemon; not with --socket") }
+        if webhook != nil {
+            guard review != nil else { throw ValidationError("--webhook needs --review FILE") }
+            guard socket == nil, config == nil, !baseline else {
+                throw ValidationError("--webhook drives attest-webhook; not with --socket, --config or --baseline")
+            }
+            guard expect == "allowed" || expect == "denied" else {
+                throw ValidationError("--expect must be allowed or denied")
+            }
+        } else if cacert != nil || review != nil {
+            throw ValidationError("--cacert and --review go with --webhook")
+        }
     }
 
     func run() async throws {
+        if let webhook, let review {
+            try await runReportingInputErrors { try await runWebhook(url: webhook, review: review) }
+            return
+        }
         try await runReportingInputErrors {
             let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("attestctl-bench-\(getpid())")
             let directory = workdir.map { URL(fileURLWithPath: $0) } ?? temporary
@@ -161,6 +196,37 @@ struct BenchCommand: AsyncParsableCommand {
             print(output == .json ? result.json() : result.text())
             if report.errors > 0 { throw ExitStatus.negative }
         }
+    }
+
+    /// Drives a running attest-webhook (see ``BenchWebhook``) and prints the same report as the daemon bench.
+    private func runWebhook(url: String, review: String) async throws {
+        let target = try BenchWebhook.Target.parse(url)
+        guard let body = FileManager.default.contents(atPath: review), !body.isEmpty else {
+            throw InputError("--review \(review): cannot read the AdmissionReview (missing or empty file)")
+        }
+        let load = try BenchWebhook(
+            target: target,
+            review: Array(body),
+            expectAllowed: expect == "allowed",
+            connections: connections,
+            caCertificate: cacert
+        )
+        let cpuBefore = selfCPUSeconds()
+        let report = try await load.run(duration: duration)
+        let result = BenchResult(
+            report: report,
+            mode: "webhook",
+            algorithm: "\(expect) review over \(target.tls ? "HTTPS" : "HTTP") keep-alive",
+            connections: connections,
+            depth: 1,
+            batch: 1,
+            hitRatio: 1,
+            benchCPU: selfCPUSeconds() - cpuBefore,
+            daemonCPU: nil,
+            baseline: nil
+        )
+        print(output == .json ? result.json() : result.text())
+        if report.errors > 0 || report.items == 0 { throw ExitStatus.negative }
     }
 
     private func loadOrGenerate(in directory: URL) throws -> BenchFixture {

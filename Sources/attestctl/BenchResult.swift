@@ -76,7 +76,7 @@ struct BenchResult: Encodable {
             String(
                 format: "throughput   %.0f %@/s (%.0f frames/s)",
                 opsPerSecond,
-                mode == "check" ? "checks" : "verifies",
+                mode == "check" ? "checks" : mode == "webhook" ? "reviews" : "verifies",
                 framesPerSecond
             ),
             String(
