@@ -162,6 +162,51 @@ print(f"{checked} objects checked against Kubernetes {', '.join(versions)}: {fai
 sys.exit(1 if failures else 0)
 PY
 
+# Cross-file consistency of deploy/: the socket attestd listens on (ConfigMap) is the one attest-webhook and
+# the liveness probe use, both on the shared volume, the store on the store volume, and the ConfigMap and
+# PersistentVolumeClaim the pod names are the shipped ones.
+if [ -f deploy/deployment.yaml ] && [ -f deploy/configmap.yaml ]; then
+    "$python" - <<'PY'
+import sys, yaml
+def load(path):
+    return [d for d in yaml.safe_load_all(open(path)) if d]
+config = yaml.safe_load_all(load("deploy/configmap.yaml")[0]["data"]["config.yaml"])
+settings = next(d for d in config if d and d.get("kind") == "AttestdConfig")["spec"]
+socket = settings["socket"]["path"]
+store = settings["store"]["path"]
+pod = load("deploy/deployment.yaml")[0]["spec"]["template"]["spec"]
+containers = {c["name"]: c for c in pod["containers"]}
+problems = []
+if f"--socket={socket}" not in containers["attest-webhook"]["command"]:
+    problems.append(f"attest-webhook is not started with --socket={socket} (the ConfigMap's socket.path)")
+if socket not in containers["attestd"]["livenessProbe"]["exec"]["command"]:
+    problems.append(f"attestd's liveness probe does not ping {socket}")
+for name in ("attest-webhook", "attestd"):
+    mounts = {m["name"]: m["mountPath"] for m in containers[name]["volumeMounts"]}
+    if not socket.startswith(mounts.get("socket", "?") + "/"):
+        problems.append(f"the socket {socket} is not on {name}'s socket volume ({mounts.get('socket')})")
+mounts = {m["name"]: m["mountPath"] for m in containers["attestd"]["volumeMounts"]}
+if not store.startswith(mounts.get("store", "?") + "/"):
+    problems.append(f"the store {store} is not on attestd's store volume ({mounts.get('store')})")
+volumes = {v["name"]: v for v in pod["volumes"]}
+names = {
+    "ConfigMap": (volumes["config"]["configMap"]["name"], load("deploy/configmap.yaml")[0]["metadata"]["name"]),
+    "PersistentVolumeClaim": (
+        volumes["store"]["persistentVolumeClaim"]["claimName"],
+        load("deploy/store-pvc.yaml")[0]["metadata"]["name"],
+    ),
+}
+for kind, (used, shipped) in names.items():
+    if used != shipped:
+        problems.append(f"the pod mounts {kind} {used}, deploy/ ships {shipped}")
+for problem in problems:
+    print(f"ERROR deploy/: {problem}")
+if problems:
+    sys.exit(1)
+print("ok    deploy/: socket, store and volume names agree across the ConfigMap and the Deployment")
+PY
+fi
+
 if [ "$config_check" -eq 1 ] && [ -f deploy/configmap.yaml ]; then
     "$python" - deploy/configmap.yaml "$work/config.yaml" <<'PY'
 import sys, yaml
