@@ -77,7 +77,36 @@ public struct AttestationVerifier: Sendable {
         guard let digest = image.digest else {
             return attestors.map { check(image: image, attestor: $0, context: context) }
         }
-        switch fetchCandidates(image: image, digest: digest.description) {
+        let fetched: Result<[StoredAttestation], any Error> =
+            switch fetchCandidates(image: image, digest: digest.description) {
+            case .success(let candidates): .success(candidates)
+            case .failure(let unavailable): .failure(unavailable)
+            }
+        return check(image: image, fetched: fetched, attestors: attestors, context: context, operations: &operations)
+    }
+
+    /// Checks several attestors for one image against attestations the caller already read (for example
+    /// many images in one store transaction), counting the verifications attempted.
+    ///
+    /// - Parameters:
+    ///   - image: a digest reference (a tag reference is answered `.notAttestable` for every attestor).
+    ///   - fetched: the image's candidates as read from ``source``, or the error that prevented reading them
+    ///     (answered with the same transient, uncacheable check as ``check(image:attestors:context:)``).
+    ///   - attestors: the attestors to check.
+    ///   - context: the calling thread's OpenSSL scratch state.
+    ///   - operations: incremented by the number of public-key verifications attempted.
+    /// - Returns: one check per attestor, in order.
+    public func check(
+        image: ImageReference,
+        fetched: Result<[StoredAttestation], any Error>,
+        attestors: [Attestor],
+        context: VerifierContext,
+        operations: inout Int
+    ) -> [AttestorCheck] {
+        guard let digest = image.digest else {
+            return attestors.map { check(image: image, attestor: $0, context: context) }
+        }
+        switch fetched {
         case .success(let candidates):
             var checks: [AttestorCheck] = []
             checks.reserveCapacity(attestors.count)
@@ -93,7 +122,9 @@ public struct AttestationVerifier: Sendable {
                 )
             }
             return checks
-        case .failure(let unavailable):
+        case .failure(let error):
+            let unavailable =
+                error as? Unavailable ?? Self.unavailable(image: image, digest: digest.description, error: error)
             return Array(repeating: unavailable.check, count: attestors.count)
         }
     }
@@ -103,17 +134,20 @@ public struct AttestationVerifier: Sendable {
         do {
             return .success(try source.attestations(repository: image.identity, digest: digest))
         } catch {
-            return .failure(
-                Unavailable(
-                    check: AttestorCheck(
-                        satisfied: false,
-                        reason: .sourceUnavailable,
-                        message: "attestations for \(image.identity)@\(digest) could not be read: \(error)",
-                        isTransient: true
-                    )
-                )
-            )
+            return .failure(Self.unavailable(image: image, digest: digest, error: error))
         }
+    }
+
+    /// The transient answer for an image whose attestations could not be read.
+    private static func unavailable(image: ImageReference, digest: String, error: any Error) -> Unavailable {
+        Unavailable(
+            check: AttestorCheck(
+                satisfied: false,
+                reason: .sourceUnavailable,
+                message: "attestations for \(image.identity)@\(digest) could not be read: \(error)",
+                isTransient: true
+            )
+        )
     }
 
     /// A source failure as an `Error`, carrying the transient check to report.

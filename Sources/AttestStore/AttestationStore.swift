@@ -166,6 +166,48 @@ public final class AttestationStore: AttestationSource {
         }
     }
 
+    /// Returns the stored attestations of several images, read in one transaction (one consistent snapshot
+    /// taken after the call starts), which is cheaper than one ``attestations(repository:digest:)`` each.
+    ///
+    /// - Parameter images: (repository, digest) pairs; an empty list reads nothing.
+    /// - Returns: each image's candidates (as ``attestations(repository:digest:)`` returns them), in the order
+    ///   of `images`.
+    /// - Throws: ``StoreError`` with ``StoreError/Code/readFailed`` when the file cannot be read (nothing is
+    ///   returned for any image then).
+    public func attestations(images: [(repository: String, digest: String)]) throws -> [[StoredAttestation]] {
+        if images.isEmpty { return [] }
+        let reader: StoreReadConnection
+        if let idle = readers.withLock({ $0.popLast() }) {
+            reader = idle
+        } else {
+            do {
+                reader = try StoreReadConnection(
+                    path: path,
+                    sql: Self.fastLookupSQL,
+                    busyTimeoutMilliseconds: Self.busyTimeoutMilliseconds
+                )
+            } catch {
+                return try images.map { try poolAttestations(repository: $0.repository, digest: $0.digest) }
+            }
+        }
+        do {
+            let found = try reader.attestations(images: images)
+            giveBack(reader)
+            return found
+        } catch {
+            let failure = DatabaseError(
+                resultCode: ResultCode(rawValue: error.code),
+                message: error.message ?? "SQLite error \(error.code)"
+            )
+            throw Self.storeError(
+                failure,
+                path: path,
+                doing: "look up \(images.count) images (\(images[0].repository)@\(images[0].digest), …)",
+                fallback: .readFailed
+            )
+        }
+    }
+
     /// Returns a read connection to the idle list, or closes it when enough are idle.
     private func giveBack(_ reader: StoreReadConnection) {
         let surplus: StoreReadConnection? = readers.withLock { idle in

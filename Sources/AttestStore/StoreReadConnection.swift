@@ -15,6 +15,8 @@ import GRDBSQLite
 final class StoreReadConnection: @unchecked Sendable {
     private var connection: OpaquePointer?
     private var lookup: OpaquePointer?
+    private var begin: OpaquePointer?
+    private var commit: OpaquePointer?
 
     /// The SQLite destructor constant meaning "copy the bound bytes now".
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -50,11 +52,60 @@ final class StoreReadConnection: @unchecked Sendable {
             throw failure
         }
         lookup = statement
+        for (sql, slot) in [("BEGIN DEFERRED", \StoreReadConnection.begin), ("COMMIT", \StoreReadConnection.commit)] {
+            var made: OpaquePointer?
+            let status = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &made, nil)
+            guard status == SQLITE_OK, let made else {
+                let failure = Failure(code: status, message: String(cString: sqlite3_errmsg(handle)))
+                sqlite3_finalize(made)
+                throw failure  // deinit finalizes what was prepared and closes the connection
+            }
+            self[keyPath: slot] = made
+        }
     }
 
     deinit {
         sqlite3_finalize(lookup)
+        sqlite3_finalize(begin)
+        sqlite3_finalize(commit)
         sqlite3_close_v2(connection)
+    }
+
+    /// Looks up several images in one read transaction: one snapshot, taken at the first lookup, serves all
+    /// of them, so the per-transaction cost (WAL read lock, begin and end) is paid once.
+    ///
+    /// - Parameter images: (repository, digest) pairs.
+    /// - Returns: each image's attestations, in the order of `images`.
+    /// - Throws: ``StoreReadConnection/Failure`` when SQLite fails; the transaction is ended either way.
+    func attestations(images: [(repository: String, digest: String)]) throws(Failure) -> [[StoredAttestation]] {
+        if images.count == 1 { return [try attestations(repository: images[0].repository, digest: images[0].digest)] }
+        guard let connection, let begin, let commit else { throw Failure(code: SQLITE_MISUSE, message: nil) }
+        try run(begin, connection: connection)
+        var results: [[StoredAttestation]] = []
+        results.reserveCapacity(images.count)
+        do {
+            for image in images {
+                results.append(try attestations(repository: image.repository, digest: image.digest))
+            }
+            try run(commit, connection: connection)
+        } catch {
+            // A read transaction has nothing to lose: end it so the connection never pins an old snapshot.
+            if sqlite3_get_autocommit(connection) == 0 { sqlite3_exec(connection, "ROLLBACK", nil, nil, nil) }
+            throw error
+        }
+        return results
+    }
+
+    /// Runs a prepared statement that returns no rows, and resets it.
+    private func run(_ statement: OpaquePointer, connection: OpaquePointer) throws(Failure) {
+        defer { sqlite3_reset(statement) }
+        let status = sqlite3_step(statement)
+        guard status == SQLITE_DONE else {
+            throw Failure(
+                code: sqlite3_extended_errcode(connection),
+                message: String(cString: sqlite3_errmsg(connection))
+            )
+        }
     }
 
     /// A failed SQLite call: its result code and message.

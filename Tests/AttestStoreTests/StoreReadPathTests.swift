@@ -88,6 +88,32 @@ struct StoreReadPathTests {
         }
     }
 
+    @Test func aBatchedLookupAnswersEachImageInOrderAndSeesLaterCommits() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("store.db")
+        let store = try AttestationStore(path: path)
+        let other = try AttestationStore(path: path)
+        try store.put([
+            testAttestation(digest: testDigest(1), signature: [1]),
+            testAttestation(digest: testDigest(3), signature: [3]),
+            testAttestation(digest: testDigest(3), signature: [4]),
+        ])
+        let images = [(repository, testDigest(3)), (repository, testDigest(2)), (repository, testDigest(1))]
+        let found = try store.attestations(images: images)
+        #expect(
+            found.map { $0.map(\.signature).sorted { $0.lexicographicallyPrecedes($1) } } == [[[3], [4]], [], [[1]]]
+        )
+        #expect(try store.attestations(images: []).isEmpty)
+        #expect(try store.attestations(images: [(repository, testDigest(1))]) == [[testAttestation(signature: [1])]])
+        // The batch's transaction ended: the next batch on the same connection sees a later commit.
+        try other.put([testAttestation(digest: testDigest(2), signature: [2])])
+        #expect(try store.attestations(images: images)[1].map(\.signature) == [[2]])
+        // ... and the writer is never blocked by a reader left in a transaction.
+        try other.remove(repository: repository, digest: testDigest(3))
+        #expect(try store.attestations(images: images)[0].isEmpty)
+    }
+
     @Test func aConnectionToGarbageOrNothingFailsWithSQLitesCode() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
