@@ -20,6 +20,10 @@ extension WebhookServer {
         public var maxBodySize: Int
         /// The deepest JSON nesting accepted (default 64).
         public var maxDepth: Int
+        /// How long a connection may stay idle (no bytes either way) before the server closes it (default
+        /// 90 s, as Go's HTTP client keeps idle connections, so the API server's pooled connections are
+        /// reused rather than cut).
+        public var idleTimeout: Duration
 
         /// Creates a configuration.
         /// - Parameters:
@@ -31,6 +35,7 @@ extension WebhookServer {
         ///   - dryRun: Send ADMIT as dry-run.
         ///   - maxBodySize: The largest body accepted.
         ///   - maxDepth: The deepest JSON nesting accepted.
+        ///   - idleTimeout: How long a connection may stay idle.
         public init(
             host: String = "127.0.0.1",
             port: Int = 8443,
@@ -39,7 +44,8 @@ extension WebhookServer {
             readinessTimeout: Duration = .seconds(1),
             dryRun: Bool = false,
             maxBodySize: Int = AdmissionReview.defaultMaxSize,
-            maxDepth: Int = AdmissionReview.defaultMaxDepth
+            maxDepth: Int = AdmissionReview.defaultMaxDepth,
+            idleTimeout: Duration = .seconds(90)
         ) {
             self.host = host
             self.port = port
@@ -49,6 +55,7 @@ extension WebhookServer {
             self.dryRun = dryRun
             self.maxBodySize = maxBodySize
             self.maxDepth = maxDepth
+            self.idleTimeout = idleTimeout
         }
     }
 
