@@ -42,6 +42,9 @@ final class StoreReadConnection: @unchecked Sendable {
             throw failure
         }
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        // Read the main file through a shared mapping: no pread per page that fell out of this connection's
+        // page cache (a store larger than the cache otherwise costs a system call per lookup). Best effort.
+        sqlite3_exec(handle, "PRAGMA mmap_size = 1073741824", nil, nil, nil)
         var statement: OpaquePointer?
         let prepared = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard prepared == SQLITE_OK, let statement else {
