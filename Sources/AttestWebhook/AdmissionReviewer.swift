@@ -10,6 +10,10 @@ public import Logging
 /// attestd's. Every way attestd can fail to answer (socket missing, connection refused or lost, deadline,
 /// ERROR frame, an answer that does not fit the question) denies with code 500 and a message starting
 /// `attestd could not decide`.
+///
+/// The ADMIT carries the namespace of `request.namespace` (else the object's `metadata.namespace`, else
+/// `default`), the kind, the name (`request.name`, else `metadata.name` or `metadata.generateName`), the
+/// operation, the webhook's dry-run flag, and the images and annotations of ``ReviewedWorkload``.
 public final class AdmissionReviewer: Sendable {
     /// The connections to attestd.
     public let client: AttestClientPool
@@ -38,8 +42,8 @@ public final class AdmissionReviewer: Sendable {
     }
 
     /// Answers one AdmissionReview body.
-    /// - Parameter body: The HTTP request body (already bounded by the caller to ``WebhookServer/Configuration/maxBodySize``
-    ///   plus one byte, so that an oversized body is recognised).
+    /// - Parameter body: The HTTP request body (the server refuses bodies over
+    ///   ``WebhookServer/Configuration/maxBodySize`` before calling this; the limit is checked again here).
     /// - Returns: HTTP 200 with the AdmissionReview answer, or 400 with the reason the review is malformed.
     public func review(body: [UInt8]) async -> WebhookReply {
         let start = ContinuousClock.now
