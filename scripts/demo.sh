@@ -177,9 +177,16 @@ if [ -n "$bench_seconds" ]; then
     echo
     echo "== latency of a cache-hit admission: AdmissionReview over keep-alive HTTPS, one in flight (as kube-apiserver sends them)"
     echo "\$ attestctl bench --webhook $url/validate --cacert ca.crt --review examples/webhook-review-is-signed.json --connections 1 --duration $bench_seconds"
+    # CPU seconds (user + system) a process has used, from /proc.
+    cpu_seconds() { awk -v tick="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / tick }' "/proc/$1/stat"; }
+    webhook_cpu="$(cpu_seconds "$webhook_pid")"
+    daemon_cpu="$(cpu_seconds "$daemon_pid")"
     "$attestctl" bench --webhook "$url/validate" --cacert "$work/tls/ca.crt" \
         --review examples/webhook-review-is-signed.json --connections 1 --duration "$bench_seconds" 2>/dev/null \
         || fail "attestctl bench --webhook failed"
+    echo "server cpu   attest-webhook $(awk -v a="$webhook_cpu" -v b="$(cpu_seconds "$webhook_pid")" 'BEGIN { printf "%.2f", b - a }') s," \
+        "attestd $(awk -v a="$daemon_cpu" -v b="$(cpu_seconds "$daemon_pid")" 'BEGIN { printf "%.2f", b - a }') s"
+    echo "load         $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15-minute load average of this machine's $(nproc) cores)"
 fi
 
 kill -TERM "$webhook_pid"
