@@ -1,4 +1,5 @@
 import AttestDaemon
+import AttestStore
 import AttestWire
 import Foundation
 import Testing
@@ -21,11 +22,14 @@ struct DaemonBackPressureTests {
             options.workerCount = 1
             options.queueCapacity = 2
         }
-        let client = try fixture.connect()
-        // Five images that miss the cache need five jobs at once: more than the queue holds, refused whole.
-        let refused = Request.check(
-            CheckRequest(items: (0..<5).map { CheckItem(namespace: "prod", image: DaemonFixture.unsignedImage($0)) })
+        // Five attested images that miss the cache: five signatures to verify, five jobs at once, more than
+        // the queue holds, so the batch is refused whole.
+        let attested = (0..<5).map { DaemonFixture.image(1000 + $0) }
+        try AttestationStore(path: fixture.storePath).put(
+            try attested.map { try DaemonFixture.attestation(for: $0, key: fixture.key) }
         )
+        let client = try fixture.connect()
+        let refused = Request.check(CheckRequest(items: attested.map { CheckItem(namespace: "prod", image: $0) }))
         let refusal = try client.roundTrip(refused, id: 1)
         #expect(status(refusal) == .busy, "\(refusal)")
         if case .error(let error) = refusal { #expect(error.requestOpcode == .check) }
@@ -39,7 +43,7 @@ struct DaemonBackPressureTests {
         let flood = 120
         var bytes: [UInt8] = []
         for index in 0..<flood {
-            let image = index % 4 == 0 ? DaemonFixture.signedImage : DaemonFixture.unsignedImage(index)
+            let image = index % 4 == 0 ? DaemonFixture.signedImage : DaemonFixture.image(index)
             try FrameEncoder.append(
                 .check(CheckRequest(items: [CheckItem(namespace: "prod", image: image)])),
                 requestID: UInt64(100 + index),
@@ -70,8 +74,12 @@ struct DaemonBackPressureTests {
         // Nothing is left in flight but the STATS request being answered.
         #expect(DaemonFixture.gauge(afterFlood, "requests.in_flight") == 1)
         // Whatever was refused is asked again one at a time and answered: nothing stays stuck in flight.
-        for index in busy + [0, 1, 2, 3, 4] {
-            let image = index % 4 == 0 ? DaemonFixture.signedImage : DaemonFixture.unsignedImage(index)
+        for (offset, image) in attested.enumerated() {
+            let retried = try client.check([("prod", image)], id: UInt64(900 + offset))
+            #expect(retried.map(\.decision) == [.admitted], "the refused batch's \(image), asked again alone")
+        }
+        for index in busy {
+            let image = index % 4 == 0 ? DaemonFixture.signedImage : DaemonFixture.image(index)
             let results = try client.check([("prod", image)], id: UInt64(1000 + index))
             #expect(results.map(\.decision) == [index % 4 == 0 ? .admitted : .denied], "retry of \(index)")
         }

@@ -331,6 +331,12 @@ extension DaemonFixture {
 
     /// A digest reference to an image of the fixture's repository that nothing attests, distinct per `index`.
     static func unsignedImage(_ index: Int) -> String {
+        image(index)
+    }
+
+    /// A digest reference to an image of the fixture's repository, distinct per `index`; attested only when a
+    /// test stores an attestation for it.
+    static func image(_ index: Int) -> String {
         let hex = String(index, radix: 16)
         return repository + "@sha256:" + String(repeating: "d", count: 64 - hex.count) + hex
     }
