@@ -31,7 +31,13 @@ done
 python="$venv/bin/python3"
 if ! "$python" -c "import kubernetes_validate.version as v; assert v.__version__ == '$validator_version'" 2>/dev/null; then
     echo "validate-manifests: installing kubernetes-validate $validator_version into $venv" >&2
-    python3 -m venv "$venv"
+    if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
+        # Debian's own python3 ships venv's pip bootstrap separately.
+        sudo=""
+        [ "$(id -u)" -eq 0 ] || sudo="sudo"
+        $sudo apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+        python3 -m venv --clear "$venv"
+    fi
     "$python" -m pip install --quiet --disable-pip-version-check "kubernetes-validate==$validator_version"
 fi
 
