@@ -171,7 +171,7 @@ echo "(asked again: answered from attestd's verdict cache)"
 admit examples/webhook-review-is-signed.json \
     "kubectl -n default create deployment is-signed --image=$signed_repo@$digest -- sleep 10" \
     "deployment.apps/is-signed created"
-"$attestctl" stats --socket "$work/attestd.sock" | grep -E '^ *(cache\.(hits|misses)|requests\.ADMIT)' || true
+"$attestctl" stats --socket "$work/attestd.sock" | grep -E '^ *(cache\.(hits|misses)|requests\.admit)' || true
 
 if [ -n "$bench_seconds" ]; then
     echo
