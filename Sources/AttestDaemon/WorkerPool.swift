@@ -67,8 +67,12 @@ public final class WorkerPool<State>: Sendable {
         for index in 0..<workerCount {
             finished.enter()
             let thread = Thread { [self] in
-                threadIdentities.withLock { $0.append(ObjectIdentifier(Thread.current)) }
+                let identity = ObjectIdentifier(Thread.current)
+                threadIdentities.withLock { $0.append(identity) }
                 runWorker(index: index, makeState: makeState)
+                // The Thread object is freed once its thread ends, and a later thread's may take its address:
+                // an identity kept past this point would make that thread look like a worker.
+                threadIdentities.withLock { $0.removeAll { $0 == identity } }
                 finished.leave()
             }
             thread.name = "\(name)-\(index)"
