@@ -120,6 +120,9 @@ public final class Daemon: Service, Sendable {
             return false
         }
         guard canStart else { throw DaemonError(.state, "the daemon was already started") }
+        // Before the socket exists: a SIGHUP sent as soon as clients can connect must reload, not terminate
+        // the process by the signal's default action.
+        if options.reloadOnSIGHUP { installReloadSignal() }
         do {
             try ServerSocketPath.prepare(socketPath)
             let mode = currentSnapshot().configuration.settings.socketMode
@@ -143,10 +146,13 @@ public final class Daemon: Service, Sendable {
             )
         } catch {
             phase.withLock { $0 = .created }
+            signalSource.withLock { source in
+                source?.source.cancel()
+                source = nil
+            }
             if let error = error as? DaemonError { throw error }
             throw DaemonError(.bind, "cannot listen on \(socketPath): \(error)")
         }
-        if options.reloadOnSIGHUP { installReloadSignal() }
     }
 
     /// Serves until graceful shutdown (or cancellation), then drains and stops: the `Service` entry point.
