@@ -29,11 +29,6 @@ while [ $# -gt 0 ]; do
     esac
 done
 scripts/install-deps.sh
-if ! command -v curl >/dev/null; then
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get install -y -qq --no-install-recommends curl ca-certificates >/dev/null
-fi
 swift build -c "$mode" --product attestctl >&2
 swift build -c "$mode" --product attestd >&2
 swift build -c "$mode" --product attest-webhook >&2

@@ -3,7 +3,7 @@
 # Idempotent: does nothing (and needs no network) when everything is already there.
 set -euo pipefail
 
-packages=(libssl-dev liblz4-dev libsqlite3-dev pkg-config openssl python3 lz4)
+packages=(libssl-dev liblz4-dev libsqlite3-dev pkg-config openssl python3 lz4 curl ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

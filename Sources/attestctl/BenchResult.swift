@@ -76,7 +76,7 @@ struct BenchResult: Encodable {
             String(
                 format: "throughput   %.0f %@/s (%.0f frames/s)",
                 opsPerSecond,
-                mode == "check" ? "checks" : mode == "webhook" ? "reviews" : "verifies",
+                Self.unit(forMode: mode),
                 framesPerSecond
             ),
             String(
@@ -105,5 +105,15 @@ struct BenchResult: Encodable {
             )
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// What one item of a mode is called in the text report.
+    static func unit(forMode mode: String) -> String {
+        switch mode {
+        case "check": "checks"
+        case "webhook": "reviews"
+        case "ping": "pings"
+        default: "verifies"
+        }
     }
 }
