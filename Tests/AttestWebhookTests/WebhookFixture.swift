@@ -75,7 +75,7 @@ final class WebhookFixture: @unchecked Sendable {
             configuration: AttestClient.Configuration(
                 clientName: "attest-webhook-test",
                 requestTimeout: timeout,
-                connectTimeout: .seconds(2)
+                connectTimeout: .seconds(8)
             )
         )
         metrics = WebhookMetrics()
@@ -91,6 +91,9 @@ final class WebhookFixture: @unchecked Sendable {
                         clientCAPath: requireClientCertificate ? certificates.caCertificate : nil
                     ) : nil,
                 timeout: timeout,
+                // Readiness is asserted to succeed while dozens of tests run at once; the
+                // production default of 1 s is a wall-clock bet the tests must not make.
+                readinessTimeout: max(timeout, .seconds(8)),
                 dryRun: dryRun
             )
             try await startServer(configuration)
