@@ -83,6 +83,20 @@ public struct SimpleSigningPayload: Sendable, Hashable {
         guard bytes.count <= maxSize else {
             throw PayloadError(.tooLarge, "payload is \(bytes.count) bytes; the limit is \(maxSize)")
         }
+        // Signers write a handful of shapes; read those without a JSON tree. The scanner declines anything
+        // else, and the full parser below accepts it or names its fault.
+        if let payload = SimpleSigningPayloadScanner.scan(bytes) { return payload }
+        return try parseTree(bytes, maxSize: maxSize)
+    }
+
+    /// Reads a payload through a full ``StrictJSON`` tree: the reference behaviour the scanner must match.
+    ///
+    /// - Parameters:
+    ///   - bytes: the payload bytes, at most `maxSize`.
+    ///   - maxSize: the largest payload accepted, in bytes.
+    /// - Returns: the payload's fields.
+    /// - Throws: ``PayloadError`` as ``parse(_:maxSize:)``.
+    static func parseTree(_ bytes: [UInt8], maxSize: Int) throws(PayloadError) -> SimpleSigningPayload {
         let document: JSONValue
         do {
             document = try StrictJSON(maxSize: maxSize).parse(bytes)
