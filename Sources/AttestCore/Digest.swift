@@ -6,10 +6,13 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible, Comparable {
     /// The algorithm prefix every accepted digest carries.
     public static let algorithm = "sha256"
 
-    /// The 64 lower-case hexadecimal digits, without the `sha256:` prefix.
-    public let hex: String
+    /// The 64 lower-case hexadecimal digits, without the `sha256:` prefix (built on demand from ``description``).
+    public var hex: String { String(description.dropFirst(Self.prefix.count)) }
     /// `sha256:` + ``hex``, kept because payload checks compare it on every verification.
     public let description: String
+
+    /// The spelling every accepted digest starts with.
+    private static let prefix = "sha256:"
 
     /// Parses `sha256:HEX`.
     ///
@@ -17,15 +20,45 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible, Comparable {
     /// - Throws: ``ImageReferenceError`` with code ``ImageReferenceError/Code/unsupportedDigestAlgorithm`` for
     ///   another algorithm and ``ImageReferenceError/Code/invalidDigest`` for anything else that is wrong.
     public init(parsing text: some StringProtocol) throws(ImageReferenceError) {
-        // One copy into a native string keeps the scan below concrete (never a generic, unspecialised loop)
-        // when callers in other modules pass `some StringProtocol`.
-        let original = String(text)
-        var native = original
-        let hex = native.withUTF8 { buffer in
-            Result { () throws(ImageReferenceError) in try Self.hexDigits(of: buffer, text: original) }
+        // One native string (free for a `String`, a copy for a `Substring`) keeps the scan concrete and, when
+        // the text is already `sha256:<hex>`, becomes ``description`` as it is.
+        var native = String(text)
+        let spelling = native
+        let digest = native.withUTF8 { bytes -> Result<Self, ImageReferenceError> in
+            if Self.isCanonical(bytes) { return .success(Self(description: spelling)) }
+            // Anything else is refused: the full scan names the fault.
+            return Result { () throws(ImageReferenceError) in
+                Self(description: Self.prefix + (try Self.hexDigits(of: bytes, text: spelling)))
+            }
         }
-        self.hex = try hex.get()
-        self.description = "sha256:" + self.hex
+        self = try digest.get()
+    }
+
+    /// Creates the digest spelled by `bytes` when they are exactly `sha256:` and 64 lower-case hex digits.
+    ///
+    /// - Parameter bytes: the UTF-8 spelling.
+    /// - Returns: `nil` for any other spelling; ``init(parsing:)`` says what is wrong with it.
+    init?(canonicalUTF8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard Self.isCanonical(bytes) else { return nil }
+        self.init(description: String(decoding: bytes, as: UTF8.self))
+    }
+
+    private init(description: String) {
+        self.description = description
+    }
+
+    /// Whether `bytes` are exactly `sha256:` and 64 lower-case hex digits, the one spelling ``hexDigits(of:text:)``
+    /// accepts (the fast path; anything this refuses goes through that scan for its message).
+    private static func isCanonical(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let prefix: StaticString = "sha256:"
+        let prefixBytes = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+        guard bytes.count == prefixBytes.count + 64, bytes.starts(with: prefixBytes) else { return false }
+        for byte in bytes[prefixBytes.count...] {
+            let digit = byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+            let letter = byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f")
+            guard digit || letter else { return false }
+        }
+        return true
     }
 
     /// Validates `sha256:HEX` and returns the hex part.
@@ -90,13 +123,13 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible, Comparable {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0F)])
         }
-        self.hex = String(decoding: out, as: UTF8.self)
-        self.description = "sha256:" + self.hex
+        self.init(description: Self.prefix + String(decoding: out, as: UTF8.self))
     }
 
-    public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.hex < rhs.hex }
+    // Every description starts with the same `sha256:`, so comparing descriptions compares the hex digits.
+    public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.description < rhs.description }
 
-    public static func == (lhs: Digest, rhs: Digest) -> Bool { lhs.hex.hasSameBytes(as: rhs.hex) }
+    public static func == (lhs: Digest, rhs: Digest) -> Bool { lhs.description.hasSameBytes(as: rhs.description) }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(bytesOf: hex) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(bytesOf: description) }
 }

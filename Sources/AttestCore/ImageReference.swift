@@ -52,14 +52,19 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     ///   4096 bytes, spaces or control characters, empty path components, upper-case in the path, a bad
     ///   registry, tag or digest.
     public init(parsing text: String) throws(ImageReferenceError) {
-        var parser = ImageReferenceParser(text: text)
-        let parts = try parser.parse()
+        // One borrowed view of the UTF-8 bytes (no copy for a native string); the scan below allocates only the
+        // strings it returns.
+        var native = text
+        let parsed = native.withUTF8 { bytes in
+            Result { () throws(ImageReferenceError) in try ImageReferenceParser(text: text, bytes: bytes).parse() }
+        }
+        let parts = try parsed.get()
         self.registry = parts.registry
         self.path = parts.path
         self.tag = parts.tag
         self.digest = parts.digest
         self.original = text
-        self.identity = parts.registry + "/" + parts.path
+        self.identity = parts.identity
     }
 
     /// Whether both references name the same repository (same ``identity``), whatever their tags and digests.
@@ -83,29 +88,36 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The byte-level scanner behind ``ImageReference/init(parsing:)``.
+///
+/// It walks the borrowed UTF-8 bytes by index and builds only the strings it returns (registry, path, tag,
+/// identity, digest); error messages are composed only once a fault is found.
 private struct ImageReferenceParser {
+    typealias Bytes = Slice<UnsafeBufferPointer<UInt8>>
+
     struct Parts {
         var registry: String
         var path: String
         var tag: String?
         var digest: Digest?
+        var identity: String
     }
 
+    /// The reference as written, quoted in messages.
     let text: String
-
-    init(text: String) { self.text = text }
+    /// Its UTF-8 bytes.
+    let bytes: UnsafeBufferPointer<UInt8>
 
     private func fail(_ code: ImageReferenceError.Code, _ detail: String) -> ImageReferenceError {
         ImageReferenceError(code, "image reference \(TextQuoting.quoted(text)) \(detail)")
     }
 
-    mutating func parse() throws(ImageReferenceError) -> Parts {
-        let bytes = Array(text.utf8)
+    func parse() throws(ImageReferenceError) -> Parts {
         guard !bytes.isEmpty else { throw ImageReferenceError(.empty, "image reference is empty") }
         guard bytes.count <= ImageReference.maximumLength else {
             throw fail(.tooLong, "is \(bytes.count) bytes long; the limit is \(ImageReference.maximumLength)")
         }
-        for (offset, byte) in bytes.enumerated() where byte <= 0x20 || byte >= 0x7F {
+        if let offset = bytes.firstIndex(where: { $0 <= 0x20 || $0 >= 0x7F }) {
+            let byte = bytes[offset]
             let what =
                 switch byte {
                 case 0x20: "a space"
@@ -121,13 +133,7 @@ private struct ImageReferenceParser {
         var digest: Digest?
         if let at = bytes.firstIndex(of: UInt8(ascii: "@")) {
             nameEnd = at
-            let digestText = String(decoding: bytes[(at + 1)...], as: UTF8.self)
-            guard !digestText.isEmpty else { throw fail(.invalidDigest, "ends with '@' but names no digest") }
-            do {
-                digest = try Digest(parsing: digestText)
-            } catch {
-                throw fail(error.code, "has a bad digest: \(error.reason)")
-            }
+            digest = try parseDigest(bytes[(at + 1)...])
         }
 
         // Tag: after the last ':' that follows the last '/' of the name.
@@ -148,42 +154,70 @@ private struct ImageReferenceParser {
             )
         }
 
+        // The name's '/'-separated components, walked in place: the first empty one is the fault.
         let name = bytes[..<nameEnd]
-        let components = name.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        for (index, component) in components.enumerated() where component.isEmpty {
-            let where_ =
-                index == 0 ? "starts with '/'" : index == components.count - 1 ? "ends with '/'" : "contains '//'"
-            throw fail(.emptyComponent, "has an empty path component: the name \(where_)")
+        var componentCount = 0
+        var start = name.startIndex
+        while true {
+            let end = name[start...].firstIndex(of: UInt8(ascii: "/")) ?? name.endIndex
+            if start == end {
+                let where_ =
+                    componentCount == 0 ? "starts with '/'" : end == name.endIndex ? "ends with '/'" : "contains '//'"
+                throw fail(.emptyComponent, "has an empty path component: the name \(where_)")
+            }
+            componentCount += 1
+            guard end < name.endIndex else { break }
+            start = end + 1
         }
 
         var registry = "docker.io"
-        var pathComponents = components[...]
-        if components.count > 1, let first = components.first, Self.looksLikeRegistry(first) {
-            registry = try checkRegistry(first)
-            pathComponents = components.dropFirst()
+        var pathStart = name.startIndex
+        var pathComponentCount = componentCount
+        if componentCount > 1, let slash = name.firstIndex(of: UInt8(ascii: "/")),
+            Self.looksLikeRegistry(name[..<slash])
+        {
+            registry = try checkRegistry(name[..<slash])
+            pathStart = slash + 1
+            pathComponentCount -= 1
         }
-        for component in pathComponents {
-            try checkPathComponent(component)
+        start = pathStart
+        while start < name.endIndex {
+            let end = name[start...].firstIndex(of: UInt8(ascii: "/")) ?? name.endIndex
+            try checkPathComponent(name[start..<end])
+            start = end + 1
         }
-        // The path is one contiguous run of the input: decode it once rather than joining components.
-        let pathBytes = bytes[pathComponents.first!.startIndex..<nameEnd]
-        var path = String(decoding: pathBytes, as: UTF8.self)
-        if registry == "docker.io" && pathComponents.count == 1 {
-            path = "library/" + path
-        }
-        return Parts(registry: registry, path: path, tag: tag, digest: digest)
+
+        // The path is one contiguous run of the input, with `library/` made explicit for a one-component path
+        // on Docker Hub.
+        let pathBytes = name[pathStart...]
+        let path =
+            registry == "docker.io" && pathComponentCount == 1
+            ? Self.joined("library".utf8, pathBytes) : String(decoding: pathBytes, as: UTF8.self)
+        let identity = Self.joined(registry.utf8, path.utf8)
+        return Parts(registry: registry, path: path, tag: tag, digest: digest, identity: identity)
     }
 
-    private static func looksLikeRegistry(_ component: ArraySlice<UInt8>) -> Bool {
+    /// Parses the digest after '@', quoting the whole reference in the message when it is refused.
+    private func parseDigest(_ digestBytes: Bytes) throws(ImageReferenceError) -> Digest {
+        guard !digestBytes.isEmpty else { throw fail(.invalidDigest, "ends with '@' but names no digest") }
+        if let digest = Digest(canonicalUTF8: UnsafeBufferPointer(rebasing: digestBytes)) { return digest }
+        // Not `sha256:<64 lower-case hex>`: the full parser names the fault.
+        do {
+            return try Digest(parsing: String(decoding: digestBytes, as: UTF8.self))
+        } catch {
+            throw fail(error.code, "has a bad digest: \(error.reason)")
+        }
+    }
+
+    private static func looksLikeRegistry(_ component: Bytes) -> Bool {
         component.contains(UInt8(ascii: ".")) || component.contains(UInt8(ascii: ":"))
-            || component.elementsEqual("localhost".utf8)
+            || component.elementsEqual(utf8("localhost"))
     }
 
     /// Validates `host[:port]` (host = DNS name, IPv4 or `[IPv6]`) and returns it normalised.
-    private func checkRegistry(_ component: ArraySlice<UInt8>) throws(ImageReferenceError) -> String {
+    private func checkRegistry(_ component: Bytes) throws(ImageReferenceError) -> String {
         var shown: String { TextQuoting.quoted(String(decoding: component, as: UTF8.self)) }
-        var host = component
-        var port: ArraySlice<UInt8>?
+        var port: Bytes?
         if component.first == UInt8(ascii: "[") {
             guard let close = component.firstIndex(of: UInt8(ascii: "]")) else {
                 throw fail(.invalidRegistry, "has registry \(shown) with an unclosed '[' IPv6 address")
@@ -195,7 +229,6 @@ private struct ImageReferenceParser {
             guard valid else {
                 throw fail(.invalidRegistry, "has registry \(shown) whose bracketed part is not an IPv6 address")
             }
-            host = component[...close]
             let rest = component[(close + 1)...]
             if !rest.isEmpty {
                 guard rest.first == UInt8(ascii: ":") else {
@@ -204,12 +237,16 @@ private struct ImageReferenceParser {
                 port = rest.dropFirst()
             }
         } else {
+            var host = component
             if let colon = component.firstIndex(of: UInt8(ascii: ":")) {
                 host = component[..<colon]
                 port = component[(colon + 1)...]
             }
             guard !host.isEmpty else { throw fail(.invalidRegistry, "has registry \(shown) with an empty host") }
-            for label in host.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false) {
+            var start = host.startIndex
+            while true {
+                let end = host[start...].firstIndex(of: UInt8(ascii: ".")) ?? host.endIndex
+                let label = host[start..<end]
                 let valid =
                     !label.isEmpty && label.allSatisfy { Self.isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
                     && label.first != UInt8(ascii: "-") && label.last != UInt8(ascii: "-")
@@ -221,28 +258,37 @@ private struct ImageReferenceParser {
                             + "inner '-'"
                     )
                 }
+                guard end < host.endIndex else { break }
+                start = end + 1
             }
         }
         if let port {
-            let digits = port.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-            guard !port.isEmpty, port.count <= 5, digits, let number = Int(String(decoding: port, as: UTF8.self)),
-                number > 0, number <= 65535
-            else {
+            var number = 0
+            for byte in port.prefix(6) {
+                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else {
+                    number = -1
+                    break
+                }
+                number = number * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            guard !port.isEmpty, port.count <= 5, number > 0, number <= 65535 else {
                 throw fail(.invalidRegistry, "has registry \(shown) with a bad port; expected 1–65535")
             }
         }
-        var normalised = String(decoding: host, as: UTF8.self).lowercased()
-        if port == nil && (normalised == "index.docker.io" || normalised == "registry-1.docker.io") {
-            normalised = "docker.io"
+        // The normalised registry is the component itself with the host lower-cased (the port is digits).
+        if port == nil
+            && (Self.equalsIgnoringCase(component, "index.docker.io")
+                || Self.equalsIgnoringCase(component, "registry-1.docker.io"))
+        {
+            return "docker.io"
         }
-        if let port { normalised += ":" + String(decoding: port, as: UTF8.self) }
-        return normalised
+        return Self.lowercasedString(component)
     }
 
     /// `[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*`
-    private func checkPathComponent(_ component: ArraySlice<UInt8>) throws(ImageReferenceError) {
+    private func checkPathComponent(_ component: Bytes) throws(ImageReferenceError) {
         var shown: String { TextQuoting.quoted(String(decoding: component, as: UTF8.self)) }
-        if let upper = component.firstIndex(where: { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }) {
+        if let upper = component.firstIndex(where: Self.isUpper) {
             throw fail(
                 .uppercasePath,
                 "has upper-case \(TextQuoting.describe(byte: component[upper])) in path component \(shown); "
@@ -296,7 +342,7 @@ private struct ImageReferenceParser {
     }
 
     /// `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`
-    private func checkTag(_ tag: ArraySlice<UInt8>) throws(ImageReferenceError) {
+    private func checkTag(_ tag: Bytes) throws(ImageReferenceError) {
         var shown: String { TextQuoting.quoted(String(decoding: tag, as: UTF8.self)) }
         guard let first = tag.first else { throw fail(.invalidTag, "has an empty tag after ':'") }
         guard Self.isAlphanumeric(first) || first == UInt8(ascii: "_") else {
@@ -318,13 +364,50 @@ private struct ImageReferenceParser {
         }
     }
 
+    /// `head/tail`, built in one allocation.
+    private static func joined(_ head: some Collection<UInt8>, _ tail: some Collection<UInt8>) -> String {
+        String(unsafeUninitializedCapacity: head.count + 1 + tail.count) { buffer in
+            var end = buffer.initialize(fromContentsOf: head)
+            buffer[end] = UInt8(ascii: "/")
+            end += 1
+            return buffer[end...].initialize(fromContentsOf: tail)
+        }
+    }
+
+    /// The ASCII bytes as a string with `A`–`Z` lower-cased; copied unchanged when there is nothing to lower.
+    private static func lowercasedString(_ bytes: Bytes) -> String {
+        guard bytes.contains(where: isUpper) else { return String(decoding: bytes, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            for (offset, byte) in bytes.enumerated() {
+                buffer[offset] = isUpper(byte) ? byte | 0x20 : byte
+            }
+            return bytes.count
+        }
+    }
+
+    /// Whether the ASCII bytes spell `lowerCase` when `A`–`Z` are lower-cased.
+    private static func equalsIgnoringCase(_ bytes: Bytes, _ lowerCase: StaticString) -> Bool {
+        let expected = utf8(lowerCase)
+        guard bytes.count == expected.count else { return false }
+        return zip(bytes, expected).allSatisfy { (isUpper($0) ? $0 | 0x20 : $0) == $1 }
+    }
+
+    /// The UTF-8 bytes of a literal, read in place.
+    private static func utf8(_ literal: StaticString) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+    }
+
+    private static func isUpper(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+    }
+
     private static func isLowerAlphanumeric(_ byte: UInt8) -> Bool {
         (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
             || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
     }
 
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {
-        isLowerAlphanumeric(byte) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+        isLowerAlphanumeric(byte) || isUpper(byte)
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {
