@@ -116,7 +116,7 @@ private struct ImageReferenceParser {
         guard bytes.count <= ImageReference.maximumLength else {
             throw fail(.tooLong, "is \(bytes.count) bytes long; the limit is \(ImageReference.maximumLength)")
         }
-        if let offset = bytes.firstIndex(where: { $0 <= 0x20 || $0 >= 0x7F }) {
+        if !Self.allVisibleASCII(bytes), let offset = bytes.firstIndex(where: { $0 <= 0x20 || $0 >= 0x7F }) {
             let byte = bytes[offset]
             let what =
                 switch byte {
@@ -395,6 +395,15 @@ private struct ImageReferenceParser {
     /// The UTF-8 bytes of a literal, read in place.
     private static func utf8(_ literal: StaticString) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+    }
+
+    /// Whether every byte is visible ASCII, `!` to `~`; without an early exit, so the loop vectorises.
+    private static func allVisibleASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var outside: UInt8 = 0
+        for byte in bytes {
+            outside |= byte &- UInt8(ascii: "!") > UInt8(ascii: "~") - UInt8(ascii: "!") ? 1 : 0
+        }
+        return outside == 0
     }
 
     private static func isUpper(_ byte: UInt8) -> Bool {
