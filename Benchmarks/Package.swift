@@ -22,6 +22,17 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark")
             ]
         ),
+        .executableTarget(
+            name: "ParseBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "AttestCore", package: "attestd"),
+            ],
+            path: "Benchmarks/ParseBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
+            ]
+        ),
         // Instruction counts under callgrind, for machines without hardware performance counters.
         .executableTarget(
             name: "VerifyInstructions",
