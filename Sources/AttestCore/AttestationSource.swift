@@ -46,4 +46,23 @@ public protocol AttestationSource: Sendable {
     /// - Returns: the candidates, possibly empty; order is unspecified.
     /// - Throws: when the source cannot be read (a transient failure, never a "no").
     func attestations(repository: String, digest: String) throws -> [StoredAttestation]
+
+    /// Returns the candidates of several images at once, which a source may answer more cheaply than one
+    /// call each (the embedded store reads them in one transaction).
+    ///
+    /// - Parameter images: (repository, digest) pairs.
+    /// - Returns: each image's candidates, in the order of `images`.
+    /// - Throws: when the source cannot be read; nothing is returned for any image then.
+    func attestations(images: [(repository: String, digest: String)]) throws -> [[StoredAttestation]]
+}
+
+extension AttestationSource {
+    /// One ``attestations(repository:digest:)`` call per image, for sources with nothing cheaper.
+    ///
+    /// - Parameter images: (repository, digest) pairs.
+    /// - Returns: each image's candidates, in the order of `images`.
+    /// - Throws: the first failure.
+    public func attestations(images: [(repository: String, digest: String)]) throws -> [[StoredAttestation]] {
+        try images.map { try attestations(repository: $0.repository, digest: $0.digest) }
+    }
 }

@@ -267,7 +267,19 @@ final class RequestHandler: Sendable {
                 startedBySlot[miss.slot, default: []].append(miss)
             }
         }
-        let jobs = slotOrder.map { verificationJob(startedBySlot[$0]!, snapshot: snapshot) }
+        // One store read for all of them, done by whichever job runs first.
+        let prefetch: AttestationPrefetch? =
+            slotOrder.count > 1
+            ? AttestationPrefetch(
+                source: snapshot.verifier.source,
+                images: slotOrder.map { slot in
+                    let reference = startedBySlot[slot]![0].reference
+                    return (reference.identity, reference.digest?.description ?? "")
+                }
+            ) : nil
+        let jobs = slotOrder.enumerated().map { position, slot in
+            verificationJob(startedBySlot[slot]!, snapshot: snapshot, prefetch: prefetch.map { ($0, position) })
+        }
         do {
             try pool.submitBatch(jobs)
         } catch {
@@ -285,7 +297,12 @@ final class RequestHandler: Sendable {
     /// - Parameters:
     ///   - misses: the checks to run, all for the same image.
     ///   - snapshot: the configuration generation.
-    private func verificationJob(_ misses: [Miss], snapshot: DaemonSnapshot) -> WorkerPool<VerifierContext>.Job {
+    ///   - prefetch: the request's shared store read and this image's position in it; `nil` to read alone.
+    private func verificationJob(
+        _ misses: [Miss],
+        snapshot: DaemonSnapshot,
+        prefetch: (read: AttestationPrefetch, position: Int)?
+    ) -> WorkerPool<VerifierContext>.Job {
         let verifier = snapshot.verifier
         let cache = snapshot.cache
         let coalescer = self.coalescer
@@ -294,12 +311,19 @@ final class RequestHandler: Sendable {
             attestors.reserveCapacity(misses.count)
             for miss in misses { attestors.append(miss.attestor) }
             var operations = 0
-            let checks = verifier.check(
-                image: misses[0].reference,
-                attestors: attestors,
-                context: context,
-                operations: &operations
-            )
+            let image = misses[0].reference
+            let checks =
+                if let prefetch, image.digest != nil {
+                    verifier.check(
+                        image: image,
+                        fetched: prefetch.read.candidates(at: prefetch.position),
+                        attestors: attestors,
+                        context: context,
+                        operations: &operations
+                    )
+                } else {
+                    verifier.check(image: image, attestors: attestors, context: context, operations: &operations)
+                }
             verifyChecks.wrappingAdd(UInt64(misses.count), ordering: .relaxed)
             verifyOperations.wrappingAdd(UInt64(operations), ordering: .relaxed)
             for (miss, check) in zip(misses, checks) {
