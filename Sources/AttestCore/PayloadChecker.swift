@@ -105,7 +105,18 @@ public struct PayloadChecker: Sendable {
                     + acceptedTypes.sorted().map { Self.shown($0) }.joined(separator: ", ")
             )
         }
-        return .valid("payload attests \(identity)@\(imageDigest) (\(payload.type))")
+        // Built in one allocation: this runs on every successful verification.
+        var message = "payload attests "
+        message.reserveCapacity(
+            message.utf8.count + identity.utf8.count + imageDigest.utf8.count + payload.type.utf8.count + 4
+        )
+        message += identity
+        message += "@"
+        message += imageDigest
+        message += " ("
+        message += payload.type
+        message += ")"
+        return .valid(message)
     }
 
     private static func shown(_ text: String) -> String { TextQuoting.quoted(text) }

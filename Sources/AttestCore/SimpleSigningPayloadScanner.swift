@@ -156,15 +156,22 @@ struct SimpleSigningPayloadScanner: ~Copyable {
         guard let (start, end) = stringBounds() else { return nil }
         let name = UnsafeBufferPointer(rebasing: input[start..<end])
         let key: Key
-        switch name.count {
-        case 4 where name.elementsEqual("type".utf8): key = .type
-        case 5 where name.elementsEqual("image".utf8): key = .image
-        case 8 where name.elementsEqual("critical".utf8): key = .critical
-        case 8 where name.elementsEqual("optional".utf8): key = .optional
-        case 8 where name.elementsEqual("identity".utf8): key = .identity
-        case 16 where name.elementsEqual("docker-reference".utf8): key = .dockerReference
-        case 22 where name.elementsEqual("docker-manifest-digest".utf8): key = .dockerManifestDigest
-        default: return nil
+        if Self.equal(name, "type") {
+            key = .type
+        } else if Self.equal(name, "image") {
+            key = .image
+        } else if Self.equal(name, "critical") {
+            key = .critical
+        } else if Self.equal(name, "optional") {
+            key = .optional
+        } else if Self.equal(name, "identity") {
+            key = .identity
+        } else if Self.equal(name, "docker-reference") {
+            key = .dockerReference
+        } else if Self.equal(name, "docker-manifest-digest") {
+            key = .dockerManifestDigest
+        } else {
+            return nil
         }
         guard consume(UInt8(ascii: ":")) else { return nil }
         return key
@@ -197,12 +204,20 @@ struct SimpleSigningPayloadScanner: ~Copyable {
 
     private mutating func consumeLiteral(_ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
-        guard input.count - position >= count else { return false }
-        let bytes = UnsafeBufferPointer(start: literal.utf8Start, count: count)
-        guard UnsafeBufferPointer(rebasing: input[position..<(position + count)]).elementsEqual(bytes) else {
-            return false
-        }
+        guard input.count - position >= count,
+            Self.equal(UnsafeBufferPointer(rebasing: input[position..<(position + count)]), literal)
+        else { return false }
         position += count
+        return true
+    }
+
+    /// Whether `bytes` spell `literal` exactly (a plain loop: the generic `elementsEqual` over a string's
+    /// UTF-8 view showed up in profiles).
+    private static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard bytes.count == count, let base = bytes.baseAddress else { return false }
+        let expected = literal.utf8Start
+        for index in 0..<count where base[index] != expected[index] { return false }
         return true
     }
 
