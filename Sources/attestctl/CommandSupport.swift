@@ -53,6 +53,12 @@ enum Files {
     /// The largest input file read whole (keys, payloads, signatures, configurations).
     static let maximumInputSize = 64 * 1024 * 1024
 
+    /// Whether anything is at `path`: a file, a directory, or a symbolic link even when it dangles.
+    static func exists(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0
+    }
+
     /// Reads a whole file, refusing unreadable, missing or oversized files with a message naming the path.
     static func read(_ path: String, what: String, limit: Int = maximumInputSize) throws -> [UInt8] {
         let url = URL(fileURLWithPath: path)

@@ -21,11 +21,20 @@ struct KeygenCommand: AsyncParsableCommand {
     @Option(name: .customLong("out"), help: "Output prefix: writes PREFIX.key and PREFIX.pub.")
     var prefix: String
 
+    @Flag(help: "Replace PREFIX.key and PREFIX.pub if they exist (by default an existing key is never overwritten).")
+    var force = false
+
     func run() async throws {
         try await runReportingInputErrors {
             let algorithm = try parseAlgorithm(algorithm)
             guard [2048, 3072, 4096].contains(bits) else {
                 throw InputError("--bits must be 2048, 3072 or 4096, not \(bits)")
+            }
+            // A signing key may be the only copy of an attestor's identity: never replace one by accident.
+            if !force {
+                for path in [prefix + ".key", prefix + ".pub"] where Files.exists(path) {
+                    throw InputError("\(path) already exists; pass --force to replace it")
+                }
             }
             let key = try PrivateKey.generate(for: algorithm, rsaBits: bits)
             try Files.write(Array(key.pkcs8PEM.utf8), to: prefix + ".key", mode: 0o600, what: "private key")

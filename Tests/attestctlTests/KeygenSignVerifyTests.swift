@@ -16,6 +16,36 @@ struct KeygenSignVerifyTests {
         #expect(FileManager.default.fileExists(atPath: pub))
     }
 
+    @Test(arguments: ["signer.key", "signer.pub"])
+    func keygenNeverReplacesAnExistingKeyWithoutForce(_ existing: String) throws {
+        let directory = try TemporaryDirectory()
+        let (key, pub) = try Fixtures.keygen(directory, name: "signer", algorithm: "ed25519")
+        let before = (try directory.read("signer.key"), try directory.read("signer.pub"))
+        // Only one of the pair present is refused too: the other half may still be in use.
+        try FileManager.default.removeItem(atPath: existing == "signer.key" ? pub : key)
+        let refused = try CLI.attestctl("keygen", "--alg", "ed25519", "--out", directory.path("signer"))
+        #expect(refused.status == 2, "\(refused)")
+        #expect(refused.stderr.contains(directory.path(existing) + " already exists; pass --force to replace it"))
+        #expect(try directory.read(existing) == (existing == "signer.key" ? before.0 : before.1))
+        #expect(!FileManager.default.fileExists(atPath: existing == "signer.key" ? pub : key))
+
+        let forced = try CLI.attestctl("keygen", "--alg", "ed25519", "--out", directory.path("signer"), "--force")
+        #expect(forced.status == 0, "\(forced)")
+        #expect(try directory.read("signer.key") != before.0)
+        #expect(FileManager.default.fileExists(atPath: pub))
+    }
+
+    @Test func keygenTreatsADanglingSymlinkAsExisting() throws {
+        let directory = try TemporaryDirectory()
+        try FileManager.default.createSymbolicLink(
+            atPath: directory.path("signer.key"),
+            withDestinationPath: directory.path("nowhere")
+        )
+        let refused = try CLI.attestctl("keygen", "--alg", "ed25519", "--out", directory.path("signer"))
+        #expect(refused.status == 2, "\(refused)")
+        #expect(!FileManager.default.fileExists(atPath: directory.path("signer.pub")))
+    }
+
     @Test(arguments: ["rsa-pss-sha256", "rsa-pkcs1-sha256", "ecdsa-p256-sha256", "ed25519"])
     func signThenVerifyIsValid(_ algorithm: String) throws {
         let directory = try TemporaryDirectory()
