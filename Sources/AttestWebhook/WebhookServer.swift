@@ -47,8 +47,14 @@ public struct WebhookServer: Sendable {
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) throws -> some ApplicationProtocol {
         let router = makeRouter()
+        let idle = TimeAmount.nanoseconds(configuration.idleTimeout.nanoseconds)
         let http1 = HTTPServerBuilder.http1(
-            configuration: HTTP1Channel.Configuration(idleTimeout: .nanoseconds(configuration.idleTimeout.nanoseconds))
+            configuration: HTTP1Channel.Configuration(
+                // The idle timeout also bounds how long one request may take to arrive: a body dripped a
+                // byte at a time would restart an idle timer forever.
+                additionalChannelHandlers: [RequestDeadlineHandler(limit: idle)],
+                idleTimeout: idle
+            )
         )
         let server: HTTPServerBuilder
         if let tls = configuration.tls {

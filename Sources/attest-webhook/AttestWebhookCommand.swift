@@ -24,7 +24,9 @@ struct AttestWebhookCommand: AsyncParsableCommand {
             attestd cannot answer (socket missing, connection refused or lost, --timeout passed, malformed \
             answer) the request is denied with status code 500 and a message starting "attestd could not \
             decide". A malformed AdmissionReview (bad JSON, no request or uid, an object that does not fit \
-            its kind, a body over 3 MiB, nesting deeper than 64) gets HTTP 400 with the reason.
+            its kind, a body over 3 MiB, nesting deeper than 64) gets HTTP 400 with the reason. A connection \
+            idle for 90 s is closed, and so is one that takes longer than that to deliver a whole request \
+            (a body dripped a byte at a time cannot hold it open).
 
             SIGTERM and SIGINT stop the server gracefully.
             """

@@ -35,12 +35,14 @@ final class WebhookFixture: @unchecked Sendable {
     /// Starts attestd and the webhook.
     /// - Parameters:
     ///   - timeout: The webhook's deadline for attestd.
+    ///   - idleTimeout: The webhook's idle timeout, which also bounds how long a request may take to arrive.
     ///   - dryRun: The webhook's dry-run mode.
     ///   - tls: Whether to serve HTTPS.
     ///   - requireClientCertificate: Whether to require client certificates from the test CA.
     ///   - socketPath: Ask attestd at another socket (a fake one) instead of the real daemon's.
     init(
         timeout: Duration = .seconds(8),
+        idleTimeout: Duration = .seconds(90),
         dryRun: Bool = false,
         tls: Bool = true,
         requireClientCertificate: Bool = false,
@@ -94,7 +96,8 @@ final class WebhookFixture: @unchecked Sendable {
                 // Readiness is asserted to succeed while dozens of tests run at once; the
                 // production default of 1 s is a wall-clock bet the tests must not make.
                 readinessTimeout: max(timeout, .seconds(8)),
-                dryRun: dryRun
+                dryRun: dryRun,
+                idleTimeout: idleTimeout
             )
             try await startServer(configuration)
         } catch {
@@ -106,6 +109,7 @@ final class WebhookFixture: @unchecked Sendable {
     /// Runs `body` with a fresh fixture and stops it afterwards, whether `body` throws or not.
     static func with(
         timeout: Duration = .seconds(8),
+        idleTimeout: Duration = .seconds(90),
         dryRun: Bool = false,
         tls: Bool = true,
         requireClientCertificate: Bool = false,
@@ -114,6 +118,7 @@ final class WebhookFixture: @unchecked Sendable {
     ) async throws {
         let fixture = try await WebhookFixture(
             timeout: timeout,
+            idleTimeout: idleTimeout,
             dryRun: dryRun,
             tls: tls,
             requireClientCertificate: requireClientCertificate,

@@ -2,6 +2,10 @@ import AttestWebhook
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// TLS versions, plain HTTP, client certificates and the health, readiness and metrics routes.
 @Suite(.timeLimit(.minutes(3)))
 struct WebhookTransportTests {
@@ -62,6 +66,50 @@ struct WebhookTransportTests {
             let reply = try await fixture.review(Reviews.workload(Reviews.pod, images: [WebhookFixture.unsignedImage]))
             #expect(reply.httpStatus == 200)
             #expect(reply.allowed == false)
+        }
+    }
+
+    @Test("a client dripping a request body byte by byte is cut off at the idle timeout; others are served")
+    func slowlorisIsCutOff() async throws {
+        try await WebhookFixture.with(idleTimeout: .seconds(1), tls: false) { fixture in
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            #expect(fd >= 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(fixture.port).bigEndian
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            #expect(connected == 0, "connect: errno \(errno)")
+            // A complete head announcing a large body, then the body one byte every 200 ms: each byte is a
+            // read that restarts an idle timer. (A head that never ends is cut by the idle timer already.)
+            let head = Array(
+                "POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
+                    .utf8
+            )
+            #expect(send(fd, head, head.count, Int32(MSG_NOSIGNAL)) == head.count)
+            let start = ContinuousClock.now
+            var closed = false
+            while !closed, ContinuousClock.now - start < .seconds(30) {
+                try await Task.sleep(for: .milliseconds(200))
+                var byte: UInt8 = UInt8(ascii: " ")
+                if send(fd, &byte, 1, Int32(MSG_NOSIGNAL)) != 1 {
+                    closed = true
+                    break
+                }
+                var scratch = [UInt8](repeating: 0, count: 512)
+                let got = recv(fd, &scratch, scratch.count, Int32(MSG_DONTWAIT))
+                if got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { closed = true }
+            }
+            #expect(closed, "the dripping connection was still open after 30 s")
+            // The server is unharmed: a review on a fresh connection is answered.
+            let reply = try await fixture.review(Reviews.workload(Reviews.pod, images: [WebhookFixture.signedImage]))
+            #expect(reply.httpStatus == 200)
+            #expect(reply.allowed == true)
         }
     }
 
