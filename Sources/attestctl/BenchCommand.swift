@@ -108,7 +108,9 @@ struct BenchCommand: AsyncParsableCommand {
         guard (1...600).contains(duration) else { throw ValidationError("--duration must be 1...600 seconds") }
         guard (0...1).contains(hitRatio) else { throw ValidationError("--hit-ratio must be 0...1") }
         guard (1...4096).contains(batch) else { throw ValidationError("--batch must be 1...4096") }
-        guard BenchLoad.Mode(rawValue: mode) != nil else { throw ValidationError("--mode must be check, verify or ping") }
+        guard BenchLoad.Mode(rawValue: mode) != nil else {
+            throw ValidationError("--mode must be check, verify or ping")
+        }
         guard SignatureAlgorithm(name: alg) != nil else { throw ValidationError("unknown --alg \(alg)") }
         guard (16...10_000_000).contains(cacheEntries) else { throw ValidationError("--cache-entries must be 16...") }
         if let misses, !(0...1_000_000).contains(misses) { throw ValidationError("--misses must be 0...1000000") }
