@@ -9,6 +9,9 @@ extension WebhookServer {
         public var port: Int
         /// TLS for HTTPS; nil serves plain HTTP (only behind `--insecure-http`).
         public var tls: TLSConfiguration?
+        /// Reloadable TLS credentials; when set they take the place of ``tls``, and certificates renewed on
+        /// disk reach new connections once ``TLSCredentials/reloadIfChanged()`` has loaded them.
+        public var tlsCredentials: TLSCredentials?
         /// The most a review waits for attestd, connecting included, before it is denied (default 8 s, under
         /// the API server's 10 s webhook timeout).
         public var timeout: Duration
@@ -50,6 +53,7 @@ extension WebhookServer {
             self.host = host
             self.port = port
             self.tls = tls
+            self.tlsCredentials = nil
             self.timeout = timeout
             self.readinessTimeout = readinessTimeout
             self.dryRun = dryRun

@@ -1,7 +1,6 @@
 public import AttestClient
 public import Hummingbird
 import HummingbirdCore
-import HummingbirdTLS
 public import Logging
 import NIOCore
 import ServiceLifecycle
@@ -48,19 +47,20 @@ public struct WebhookServer: Sendable {
     ) throws -> some ApplicationProtocol {
         let router = makeRouter()
         let idle = TimeAmount.nanoseconds(configuration.idleTimeout.nanoseconds)
-        let http1 = HTTPServerBuilder.http1(
-            configuration: HTTP1Channel.Configuration(
-                // The idle timeout also bounds how long one request may take to arrive: a body dripped a
-                // byte at a time would restart an idle timer forever.
-                additionalChannelHandlers: [RequestDeadlineHandler(limit: idle)],
-                idleTimeout: idle
-            )
+        let http1Configuration = HTTP1Channel.Configuration(
+            // The idle timeout also bounds how long one request may take to arrive: a body dripped a byte at a
+            // time would restart an idle timer forever.
+            additionalChannelHandlers: [RequestDeadlineHandler(limit: idle)],
+            idleTimeout: idle
         )
-        let server: HTTPServerBuilder
-        if let tls = configuration.tls {
-            server = try .tls(http1, tlsConfiguration: tls)
-        } else {
-            server = http1
+        let credentials =
+            try configuration.tlsCredentials ?? configuration.tls.map { try TLSCredentials(configuration: $0) }
+        // Each accepted connection gets the TLS context current at that moment, so renewed certificates apply
+        // without a restart.
+        let server = HTTPServerBuilder { responder in
+            let http = HTTP1Channel(responder: responder, configuration: http1Configuration)
+            guard let credentials else { return http }
+            return ReloadingTLSChannel(base: http, credentials: credentials)
         }
         let logger = self.logger
         return Application(

@@ -28,7 +28,9 @@ struct AttestWebhookCommand: AsyncParsableCommand {
             idle for 90 s is closed, and so is one that takes longer than that to deliver a whole request \
             (a body dripped a byte at a time cannot hold it open).
 
-            SIGTERM and SIGINT stop the server gracefully.
+            SIGTERM and SIGINT stop the server gracefully. Renewed TLS files (a rotated Kubernetes Secret) are \
+            picked up for new connections within --tls-reload-interval, or at once on SIGHUP; files that do \
+            not load are reported and the previous certificate keeps serving.
             """
     )
 
@@ -62,6 +64,15 @@ struct AttestWebhookCommand: AsyncParsableCommand {
     )
     var insecureHTTP = false
 
+    @Option(
+        name: .customLong("tls-reload-interval"),
+        help: """
+            Seconds between looks at the TLS files; a changed certificate, key or client CA is loaded for new \
+            connections (SIGHUP looks at once; 0 for SIGHUP only).
+            """
+    )
+    var tlsReloadInterval: Double = 60
+
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -78,6 +89,9 @@ struct AttestWebhookCommand: AsyncParsableCommand {
         }
         guard timeout > 0, timeout <= 300 else {
             throw ValidationError("--timeout \(timeout) is outside (0, 300] seconds")
+        }
+        guard tlsReloadInterval >= 0, tlsReloadInterval <= 86_400 else {
+            throw ValidationError("--tls-reload-interval \(tlsReloadInterval) is outside [0, 86400] seconds")
         }
         guard (1...64).contains(connections) else {
             throw ValidationError("--connections \(connections) is outside 1...64")
@@ -101,21 +115,19 @@ struct AttestWebhookCommand: AsyncParsableCommand {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
         let deadline = Duration.milliseconds(Int64((timeout * 1000).rounded()))
-        let configuration: WebhookServer.Configuration
+        var configuration = WebhookServer.Configuration(
+            host: address.host,
+            port: address.port,
+            tls: nil,
+            timeout: deadline,
+            dryRun: dryRun
+        )
         do {
-            configuration = WebhookServer.Configuration(
-                host: address.host,
-                port: address.port,
-                tls: insecureHTTP
-                    ? nil
-                    : try WebhookServer.tlsConfiguration(
-                        certificatePath: tlsCert ?? "",
-                        keyPath: tlsKey ?? "",
-                        clientCAPath: clientCA
-                    ),
-                timeout: deadline,
-                dryRun: dryRun
-            )
+            if !insecureHTTP {
+                configuration.tlsCredentials = try TLSCredentials(
+                    files: TLSCredentials.Files(certificate: tlsCert ?? "", key: tlsKey ?? "", clientCA: clientCA)
+                )
+            }
         } catch {
             logger.critical("cannot load the TLS files", metadata: ["error": "\(error)"])
             throw ExitCode(1)
@@ -144,9 +156,16 @@ struct AttestWebhookCommand: AsyncParsableCommand {
             logger.critical("cannot set up TLS", metadata: ["error": "\(error)"])
             throw ExitCode(1)
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application)]
+        if let credentials = configuration.tlsCredentials {
+            let interval = tlsReloadInterval > 0 ? Duration.milliseconds(Int64(tlsReloadInterval * 1000)) : nil
+            services.append(
+                .init(service: TLSReloadService(credentials: credentials, interval: interval, logger: logger))
+            )
+        }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: application)],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

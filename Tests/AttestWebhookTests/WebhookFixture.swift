@@ -23,6 +23,8 @@ final class WebhookFixture: @unchecked Sendable {
 
     let directory: String
     let certificates: TestCertificates
+    /// The file-backed TLS credentials, when the fixture was made with `reloadableTLS`.
+    private(set) var credentials: TLSCredentials?
     let daemonOptions: Daemon.Options
     let client: AttestClientPool
     let metrics: WebhookMetrics
@@ -38,6 +40,7 @@ final class WebhookFixture: @unchecked Sendable {
     ///   - idleTimeout: The webhook's idle timeout, which also bounds how long a request may take to arrive.
     ///   - dryRun: The webhook's dry-run mode.
     ///   - tls: Whether to serve HTTPS.
+    ///   - reloadableTLS: Serve HTTPS from file-backed ``TLSCredentials`` (exposed as ``credentials``).
     ///   - requireClientCertificate: Whether to require client certificates from the test CA.
     ///   - socketPath: Ask attestd at another socket (a fake one) instead of the real daemon's.
     init(
@@ -45,6 +48,7 @@ final class WebhookFixture: @unchecked Sendable {
         idleTimeout: Duration = .seconds(90),
         dryRun: Bool = false,
         tls: Bool = true,
+        reloadableTLS: Bool = false,
         requireClientCertificate: Bool = false,
         socketPath overrideSocket: String? = nil
     ) async throws {
@@ -83,7 +87,7 @@ final class WebhookFixture: @unchecked Sendable {
         metrics = WebhookMetrics()
         try await startDaemon()
         do {
-            let configuration = WebhookServer.Configuration(
+            var configuration = WebhookServer.Configuration(
                 host: "127.0.0.1",
                 port: 0,
                 tls: tls
@@ -99,6 +103,17 @@ final class WebhookFixture: @unchecked Sendable {
                 dryRun: dryRun,
                 idleTimeout: idleTimeout
             )
+            if tls && reloadableTLS {
+                let credentials = try TLSCredentials(
+                    files: TLSCredentials.Files(
+                        certificate: certificates.serverCertificate,
+                        key: certificates.serverKey,
+                        clientCA: requireClientCertificate ? certificates.caCertificate : nil
+                    )
+                )
+                configuration.tlsCredentials = credentials
+                self.credentials = credentials
+            }
             try await startServer(configuration)
         } catch {
             await stop()
@@ -112,6 +127,7 @@ final class WebhookFixture: @unchecked Sendable {
         idleTimeout: Duration = .seconds(90),
         dryRun: Bool = false,
         tls: Bool = true,
+        reloadableTLS: Bool = false,
         requireClientCertificate: Bool = false,
         socketPath: String? = nil,
         _ body: (WebhookFixture) async throws -> Void
@@ -121,6 +137,7 @@ final class WebhookFixture: @unchecked Sendable {
             idleTimeout: idleTimeout,
             dryRun: dryRun,
             tls: tls,
+            reloadableTLS: reloadableTLS,
             requireClientCertificate: requireClientCertificate,
             socketPath: socketPath
         )

@@ -15,7 +15,7 @@ struct WebhookProcessTests {
         #expect(outcome.status == 0)
         for option in [
             "--socket", "--listen", "--tls-cert", "--tls-key", "--client-ca", "--dry-run", "--timeout",
-            "--insecure-http",
+            "--insecure-http", "--tls-reload-interval", "SIGHUP",
             "--log-level", "--connections", "/validate", "/healthz", "/readyz", "/metrics", "attestd could not decide",
         ] {
             #expect(outcome.stdout.contains(option), "\(option)")
@@ -92,6 +92,16 @@ struct WebhookProcessTests {
                 ]
             )
             #expect(review.stdout.contains(#""message":"image alpine:3.11 is not attested""#), "\(review.stdout)")
+
+            // SIGHUP re-reads the TLS files (unchanged here) and must not stop the server.
+            kill(process.processIdentifier, SIGHUP)
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(process.isRunning, "SIGHUP stopped attest-webhook")
+            let afterHangup = try await ProcessRunner.run(
+                "/usr/bin/curl",
+                ["-sS", "--max-time", "10", "--cacert", fixture.certificates.caCertificate, base + "/healthz"]
+            )
+            #expect(afterHangup.stdout == "ok\n", "\(afterHangup.stderr)")
 
             kill(process.processIdentifier, SIGTERM)
             for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
