@@ -8,11 +8,20 @@ import Synchronization
 /// and bookkeeping per image; instead, the first of the request's jobs to run reads all of them in one call
 /// to ``AttestationSource/attestations(images:)``, and the others take their share. The read happens after
 /// the request arrived, like every per-image read would, so no commit the request could have seen is missed.
+/// A job that arrives while that read is still running reads its own image rather than wait: a worker is
+/// never idle behind another's I/O.
 final class AttestationPrefetch: Sendable {
     private enum State {
         case unread
+        case reading
         case read([[StoredAttestation]])
         case failed(any Error)
+    }
+
+    private enum Step {
+        case readAll
+        case readOwn
+        case done(Result<[StoredAttestation], any Error>)
     }
 
     private let source: any AttestationSource
@@ -30,34 +39,48 @@ final class AttestationPrefetch: Sendable {
         state = Mutex(.unread)
     }
 
-    /// The candidates of the image at `position`, reading every image's on the first call.
+    /// The candidates of the image at `position`: read with every other image's on the first call, taken
+    /// from that read afterwards, or read alone while that read is still running.
     ///
-    /// The first caller reads while holding the lock: a second worker asking meanwhile waits for that read
-    /// rather than starting one of its own. Each position is asked for once (its rows are handed over).
+    /// Each position is asked for once (its rows are handed over).
     ///
     /// - Parameter position: the image's index in `images`.
     /// - Returns: its candidates, or the error that prevented reading them.
     func candidates(at position: Int) -> Result<[StoredAttestation], any Error> {
-        state.withLock { state in
-            if case .unread = state {
-                do {
-                    state = .read(try source.attestations(images: images))
-                } catch {
-                    state = .failed(error)
-                }
-            }
+        let step: Step = state.withLock { state in
             switch state {
+            case .unread:
+                state = .reading
+                return .readAll
+            case .reading:
+                return .readOwn
             case .read(var all):
                 // Drop the stored reference first, so the array is unique and is edited in place.
                 state = .unread
                 let mine = all[position]
                 all[position] = []
                 state = .read(all)
-                return .success(mine)
+                return .done(.success(mine))
             case .failed(let error):
+                return .done(.failure(error))
+            }
+        }
+        switch step {
+        case .done(let result):
+            return result
+        case .readOwn:
+            let image = images[position]
+            return Result { try source.attestations(repository: image.repository, digest: image.digest) }
+        case .readAll:
+            do {
+                var all = try source.attestations(images: images)
+                let mine = all[position]
+                all[position] = []
+                state.withLock { $0 = .read(all) }
+                return .success(mine)
+            } catch {
+                state.withLock { $0 = .failed(error) }
                 return .failure(error)
-            case .unread:
-                preconditionFailure("the attestations were just read")
             }
         }
     }

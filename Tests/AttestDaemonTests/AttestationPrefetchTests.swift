@@ -14,8 +14,13 @@ struct AttestationPrefetchTests {
         let singleReads = Atomic<Int>(0)
         let batchReads = Atomic<Int>(0)
         let failure: String?
+        /// When set, the batch read waits for it before answering.
+        let gate: DispatchSemaphore?
 
-        init(failure: String? = nil) { self.failure = failure }
+        init(failure: String? = nil, gate: DispatchSemaphore? = nil) {
+            self.failure = failure
+            self.gate = gate
+        }
 
         struct Failure: Error, CustomStringConvertible {
             var description: String
@@ -29,6 +34,7 @@ struct AttestationPrefetchTests {
 
         func attestations(images: [(repository: String, digest: String)]) throws -> [[StoredAttestation]] {
             batchReads.add(1, ordering: .relaxed)
+            gate?.wait()
             if let failure { throw Failure(description: failure) }
             return images.map { [Self.row($0.repository, $0.digest)] }
         }
@@ -56,12 +62,42 @@ struct AttestationPrefetchTests {
             let rows = try? prefetch.candidates(at: position).get()
             answers.withLock { $0[position] = rows }
         }
+        // One shared read; a job that came while it ran read its own image instead of waiting.
         #expect(source.batchReads.load(ordering: .relaxed) == 1)
-        #expect(source.singleReads.load(ordering: .relaxed) == 0)
+        #expect(source.singleReads.load(ordering: .relaxed) < Self.images.count)
         let all = answers.withLock { $0 }
         for (position, image) in Self.images.enumerated() {
             #expect(all[position] == [CountingSource.row(image.0, image.1)], "position \(position)")
         }
+    }
+
+    @Test func aJobArrivingDuringTheSharedReadReadsItsOwnImageWithoutWaiting() {
+        let gate = DispatchSemaphore(value: 0)
+        let source = CountingSource(gate: gate)
+        let prefetch = AttestationPrefetch(source: source, images: Self.images)
+        let first = DispatchSemaphore(value: 0)
+        let firstRows = Mutex<[StoredAttestation]?>(nil)
+        DispatchQueue.global().async {
+            let rows = try? prefetch.candidates(at: 0).get()
+            firstRows.withLock { $0 = rows }
+            first.signal()
+        }
+        // Wait until the shared read has started (and is held by the gate).
+        let deadline = ContinuousClock.now.advanced(by: .seconds(30))
+        while source.batchReads.load(ordering: .relaxed) == 0, ContinuousClock.now < deadline { usleep(1000) }
+        #expect(source.batchReads.load(ordering: .relaxed) == 1)
+        // This call returns while the shared read is still held: it read its own image.
+        let own = try? prefetch.candidates(at: 3).get()
+        #expect(own == [CountingSource.row(Self.images[3].0, Self.images[3].1)])
+        #expect(source.singleReads.load(ordering: .relaxed) == 1)
+        gate.signal()
+        first.wait()
+        #expect(firstRows.withLock { $0 } == [CountingSource.row(Self.images[0].0, Self.images[0].1)])
+        // After the shared read, positions come from it.
+        let later = try? prefetch.candidates(at: 5).get()
+        #expect(later == [CountingSource.row(Self.images[5].0, Self.images[5].1)])
+        #expect(source.singleReads.load(ordering: .relaxed) == 1)
+        #expect(source.batchReads.load(ordering: .relaxed) == 1)
     }
 
     @Test func aFailedReadIsEveryImagesFailureAndIsNotRetried() {
