@@ -132,38 +132,13 @@ public final class AttestationStore: AttestationSource {
     ///   same order on every call.
     /// - Throws: ``StoreError`` with ``StoreError/Code/readFailed`` when the file cannot be read.
     public func attestations(repository: String, digest: String) throws -> [StoredAttestation] {
-        let reader: StoreReadConnection
-        if let idle = readers.withLock({ $0.popLast() }) {
-            reader = idle
-        } else {
-            do {
-                reader = try StoreReadConnection(
-                    path: path,
-                    sql: Self.fastLookupSQL,
-                    busyTimeoutMilliseconds: Self.busyTimeoutMilliseconds
-                )
-            } catch {
-                // The file could not be opened read-only this way: the pool still answers, only slower.
-                return try poolAttestations(repository: repository, digest: digest)
+        try read(
+            doing: "look up \(repository)@\(digest)",
+            unpooled: { try poolAttestations(repository: repository, digest: digest) },
+            { reader throws(StoreReadConnection.Failure) in
+                try reader.attestations(repository: repository, digest: digest)
             }
-        }
-        do {
-            let found = try reader.attestations(repository: repository, digest: digest)
-            giveBack(reader)
-            return found
-        } catch {
-            // A connection that failed is closed rather than reused; the next lookup opens a fresh one.
-            let failure = DatabaseError(
-                resultCode: ResultCode(rawValue: error.code),
-                message: error.message ?? "SQLite error \(error.code)"
-            )
-            throw Self.storeError(
-                failure,
-                path: path,
-                doing: "look up \(repository)@\(digest)",
-                fallback: .readFailed
-            )
-        }
+        )
     }
 
     /// Returns the stored attestations of several images, read in one transaction (one consistent snapshot
@@ -176,6 +151,27 @@ public final class AttestationStore: AttestationSource {
     ///   returned for any image then).
     public func attestations(images: [(repository: String, digest: String)]) throws -> [[StoredAttestation]] {
         if images.isEmpty { return [] }
+        return try read(
+            doing: "look up \(images.count) images (\(images[0].repository)@\(images[0].digest), …)",
+            unpooled: { try images.map { try poolAttestations(repository: $0.repository, digest: $0.digest) } },
+            { reader throws(StoreReadConnection.Failure) in try reader.attestations(images: images) }
+        )
+    }
+
+    /// Runs `body` on an idle raw read connection (or a new one), giving it back afterwards.
+    ///
+    /// - Parameters:
+    ///   - doing: what the read does, for the error message.
+    ///   - unpooled: the same read through GRDB's pool, used when no raw connection can be opened.
+    ///   - body: the read.
+    /// - Returns: what `body` returned.
+    /// - Throws: ``StoreError`` with ``StoreError/Code/readFailed``; a connection that failed is closed
+    ///   rather than reused, and the next read opens a fresh one.
+    private func read<Value>(
+        doing: @autoclosure () -> String,
+        unpooled: () throws -> Value,
+        _ body: (StoreReadConnection) throws(StoreReadConnection.Failure) -> Value
+    ) throws -> Value {
         let reader: StoreReadConnection
         if let idle = readers.withLock({ $0.popLast() }) {
             reader = idle
@@ -187,11 +183,12 @@ public final class AttestationStore: AttestationSource {
                     busyTimeoutMilliseconds: Self.busyTimeoutMilliseconds
                 )
             } catch {
-                return try images.map { try poolAttestations(repository: $0.repository, digest: $0.digest) }
+                // The file could not be opened read-only this way: the pool still answers, only slower.
+                return try unpooled()
             }
         }
         do {
-            let found = try reader.attestations(images: images)
+            let found = try body(reader)
             giveBack(reader)
             return found
         } catch {
@@ -199,12 +196,7 @@ public final class AttestationStore: AttestationSource {
                 resultCode: ResultCode(rawValue: error.code),
                 message: error.message ?? "SQLite error \(error.code)"
             )
-            throw Self.storeError(
-                failure,
-                path: path,
-                doing: "look up \(images.count) images (\(images[0].repository)@\(images[0].digest), …)",
-                fallback: .readFailed
-            )
+            throw Self.storeError(failure, path: path, doing: doing(), fallback: .readFailed)
         }
     }
 
