@@ -1,17 +1,18 @@
-/// The strict base64 used inside PEM blocks and key ids (RFC 4648, standard and URL alphabets).
+import AttestCore
+
+/// The strict base64 decoding of PEM block bodies (RFC 7468: standard alphabet, padding mandatory).
 ///
-/// Kept inside the crypto layer so key parsing depends on nothing else; it rejects every character outside
-/// the alphabet and padding anywhere but the end.
+/// It rejects every character outside the alphabet and padding anywhere but the end, with the offset the
+/// PEM parser reports per body character. Encoding is ``AttestCore/Base64``'s.
 enum PEMBase64 {
-    private static let standard = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-    private static let url = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
     private static let decodeTable: [UInt8] = {
         var table = [UInt8](repeating: 0xff, count: 256)
+        let standard = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8
         for (index, char) in standard.enumerated() { table[Int(char)] = UInt8(index) }
         return table
     }()
 
-    /// Encodes bytes.
+    /// Encodes bytes through ``AttestCore/Base64``, with the alphabet and padding asked for.
     ///
     /// - Parameters:
     ///   - bytes: The bytes.
@@ -19,27 +20,8 @@ enum PEMBase64 {
     ///   - padding: Append `=` padding.
     /// - Returns: The base64 text.
     static func encode(_ bytes: [UInt8], urlSafe: Bool = false, padding: Bool = true) -> String {
-        let alphabet = urlSafe ? url : standard
-        var out = [UInt8]()
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var index = 0
-        while index + 3 <= bytes.count {
-            let value = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            out.append(alphabet[Int(value >> 18 & 0x3f)])
-            out.append(alphabet[Int(value >> 12 & 0x3f)])
-            out.append(alphabet[Int(value >> 6 & 0x3f)])
-            out.append(alphabet[Int(value & 0x3f)])
-            index += 3
-        }
-        let rest = bytes.count - index
-        if rest > 0 {
-            let value = UInt32(bytes[index]) << 16 | (rest == 2 ? UInt32(bytes[index + 1]) << 8 : 0)
-            out.append(alphabet[Int(value >> 18 & 0x3f)])
-            out.append(alphabet[Int(value >> 12 & 0x3f)])
-            if rest == 2 { out.append(alphabet[Int(value >> 6 & 0x3f)]) }
-            if padding { out.append(contentsOf: Array(repeating: UInt8(ascii: "="), count: 3 - rest)) }
-        }
-        return String(decoding: out, as: UTF8.self)
+        let text = urlSafe ? Base64.encodeURLSafe(bytes) : String(Base64.encode(bytes).prefix { $0 != "=" })
+        return padding ? text + String(repeating: "=", count: (3 - bytes.count % 3) % 3) : text
     }
 
     /// Decodes standard-alphabet base64 with mandatory padding to a multiple of four characters.

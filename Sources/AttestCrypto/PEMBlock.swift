@@ -1,3 +1,5 @@
+import AttestCore
+
 /// One PEM block (RFC 7468): a label and the DER bytes it carries.
 ///
 /// The parser is strict on purpose: exactly one block, nothing but whitespace before or after it, matching
@@ -17,7 +19,7 @@ struct PEMBlock {
 
     /// The PEM text: BEGIN line, base64 in 64-character lines, END line, trailing newline.
     var text: String {
-        let body = Array(PEMBase64.encode(der).utf8)
+        let body = Array(Base64.encode(der).utf8)
         var out = "-----BEGIN \(label)-----\n"
         var index = 0
         while index < body.count {

@@ -31,7 +31,7 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
     /// The fingerprint in lower-case hex.
     public var fingerprintHex: String { Hex.encode(fingerprint) }
     /// The kritis key id: `ni:///sha-256;` followed by the unpadded base64url fingerprint (RFC 6920).
-    public var kritisKeyID: String { "ni:///sha-256;" + PEMBase64.encode(fingerprint, urlSafe: true, padding: false) }
+    public var kritisKeyID: String { "ni:///sha-256;" + Base64.encodeURLSafe(fingerprint) }
     /// The key as SubjectPublicKeyInfo PEM (`-----BEGIN PUBLIC KEY-----`).
     public var pem: String { PEMBlock(label: "PUBLIC KEY", der: spkiDER).text }
 
