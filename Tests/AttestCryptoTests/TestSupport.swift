@@ -18,8 +18,14 @@ enum TestSupport {
         fatalError("no Package.swift above \(#filePath)")
     }()
 
-    /// `../shared/conformance/` relative to the project root.
-    static let conformance = projectRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance")
+    /// The third-party vectors: `$ATTESTD_CONFORMANCE_DIR` when set, else `../shared/conformance/` relative to
+    /// the project root (where `scripts/test.sh` checks for them).
+    static let conformance: URL = {
+        if let directory = ProcessInfo.processInfo.environment["ATTESTD_CONFORMANCE_DIR"], !directory.isEmpty {
+            return URL(fileURLWithPath: directory)
+        }
+        return projectRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance")
+    }()
 
     /// Decodes standard base64, failing the test when it is not.
     static func base64(_ text: String) throws -> [UInt8] {
