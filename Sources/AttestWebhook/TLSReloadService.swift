@@ -23,23 +23,27 @@ public struct TLSReloadService: Service {
         self.logger = logger
     }
 
-    public func run() async throws {
+    /// Runs until graceful shutdown or cancellation, and then returns normally.
+    ///
+    /// It must not throw when it is stopped: a `ServiceGroup` treats a service that throws during graceful
+    /// shutdown as failed and cancels every other service, which would cut the HTTPS server's drain short.
+    public func run() async {
         guard credentials.files != nil else { return }
         let hangups = await UnixSignalsSequence(trapping: .sighup)
-        try await cancelWhenGracefulShutdown {
-            try await withThrowingTaskGroup(of: Void.self) { group in
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await _ in hangups { reload(because: "SIGHUP") }
                 }
                 if let interval {
                     group.addTask {
-                        while !Task.isCancelled {
-                            try await Task.sleep(for: interval)
+                        // A cancelled sleep ends the loop; it is how this task is told to stop, not a failure.
+                        while (try? await Task.sleep(for: interval)) != nil {
                             reload(because: nil)
                         }
                     }
                 }
-                try await group.next()
+                await group.next()
                 group.cancelAll()
             }
         }

@@ -1,6 +1,8 @@
 import AttestWebhook
 import Foundation
 import Logging
+import ServiceLifecycle
+import Synchronization
 import Testing
 
 /// Renewed TLS files reach new connections without a restart; files that do not load change nothing.
@@ -69,6 +71,38 @@ struct WebhookTLSReloadTests {
                 if !served { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(served, "the renewed certificate was not served within about 10 s")
+        }
+    }
+
+    /// Waits for graceful shutdown and records whether it was cancelled instead, as the HTTPS server would be.
+    private final class DrainingService: Service {
+        let cancelled = Mutex(false)
+        func run() async throws {
+            try? await gracefulShutdown()
+            cancelled.withLock { $0 = Task.isCancelled }
+        }
+    }
+
+    @Test("graceful shutdown stops the reload service without cancelling the services beside it")
+    func gracefulShutdownIsClean() async throws {
+        try await WebhookFixture.with(reloadableTLS: true) { fixture in
+            let credentials = try #require(fixture.credentials)
+            var logger = Logger(label: "tls-reload-test")
+            logger.logLevel = .critical
+            // The reload service stops first (services stop in reverse order). Its SIGHUP and timer tasks end in
+            // either order; before the fix, the timer's cancelled sleep ending first threw and cancelled the group.
+            for round in 0..<1000 {
+                let draining = DrainingService()
+                let reload = TLSReloadService(credentials: credentials, interval: .milliseconds(1), logger: logger)
+                let group = ServiceGroup(services: [draining, reload], logger: logger)
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await group.run() }
+                    await Task.yield()
+                    await group.triggerGracefulShutdown()
+                    try await tasks.waitForAll()
+                }
+                #expect(draining.cancelled.withLock { $0 } == false, "round \(round): the server was cancelled")
+            }
         }
     }
 
