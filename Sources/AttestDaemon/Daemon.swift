@@ -50,7 +50,6 @@ public final class Daemon: Service, Sendable {
     private let coalescer = Coalescer<VerdictCache.Key, RequestHandler.CheckOutcome>()
     private let keyDeriver = VerdictCacheKeyDeriver()
     private let memoCounters = PlanMemo.Counters()
-    private let readCounters = AttestationReadBatcher.Counters()
     private let store: AttestationStore
     private let snapshot: Mutex<DaemonSnapshot>
     private let reloadLock = Mutex<Void>(())
@@ -94,8 +93,7 @@ public final class Daemon: Service, Sendable {
                 cache: cache,
                 generation: 1,
                 path: options.configurationPath,
-                memoCounters: memoCounters,
-                readCounters: readCounters
+                memoCounters: memoCounters
             )
         )
         let workers = options.workerCount ?? (settings.workerCount > 0 ? settings.workerCount : nil)
@@ -255,8 +253,7 @@ public final class Daemon: Service, Sendable {
                     cache: cache,
                     generation: current.generation + 1,
                     path: path,
-                    memoCounters: memoCounters,
-                    readCounters: readCounters
+                    memoCounters: memoCounters
                 )
                 snapshot.withLock { $0 = next }
                 statistics.recordReload(succeeded: true)
@@ -363,8 +360,6 @@ public final class Daemon: Service, Sendable {
             StatsCounter(name: "pool.batched_jobs", value: work.batchedJobs),
             StatsCounter(name: "verify.checks", value: handler.verifyChecks.load(ordering: .relaxed)),
             StatsCounter(name: "verify.operations", value: handler.verifyOperations.load(ordering: .relaxed)),
-            StatsCounter(name: "store.reads", value: readCounters.reads.load(ordering: .relaxed)),
-            StatsCounter(name: "store.read_images", value: readCounters.images.load(ordering: .relaxed)),
             StatsCounter(name: "plan.memo_hits", value: memoCounters.hits.load(ordering: .relaxed)),
             StatsCounter(name: "plan.memo_misses", value: memoCounters.misses.load(ordering: .relaxed)),
             StatsCounter(name: "plan.memo_resets", value: memoCounters.resets.load(ordering: .relaxed)),

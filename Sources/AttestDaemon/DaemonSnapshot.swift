@@ -23,8 +23,6 @@ final class DaemonSnapshot: Sendable {
     let path: String
     /// What the engine planned for recent (namespace, image) questions under this generation.
     let memo: PlanMemo
-    /// Reads the attestations of queued misses together, across requests and connections.
-    let reads: AttestationReadBatcher
 
     /// Derives a snapshot.
     ///
@@ -35,15 +33,13 @@ final class DaemonSnapshot: Sendable {
     ///   - generation: the generation number.
     ///   - path: the configuration file.
     ///   - memoCounters: the plan memo's counters, shared across generations.
-    ///   - readCounters: the store read batcher's counters, shared across generations.
     init(
         configuration: Configuration,
         source: any AttestationSource,
         cache: VerdictCache?,
         generation: UInt64,
         path: String,
-        memoCounters: PlanMemo.Counters = PlanMemo.Counters(),
-        readCounters: AttestationReadBatcher.Counters = AttestationReadBatcher.Counters()
+        memoCounters: PlanMemo.Counters = PlanMemo.Counters()
     ) {
         self.configuration = configuration
         self.engine = AdmissionEngine(configuration: configuration)
@@ -56,6 +52,5 @@ final class DaemonSnapshot: Sendable {
         self.generation = generation
         self.path = path
         self.memo = PlanMemo(counters: memoCounters)
-        self.reads = AttestationReadBatcher(source: source, counters: readCounters)
     }
 }

@@ -267,24 +267,22 @@ final class RequestHandler: Sendable {
                 startedBySlot[miss.slot, default: []].append(miss)
             }
         }
-        // Each image's attestations are read in one store transaction with other queued images (of this
-        // request or any other), by whichever job runs first.
-        // (A tag reference has nothing to read: the verifier answers it without the store.)
-        let digestSlots = slotOrder.filter { startedBySlot[$0]![0].reference.digest != nil }
-        let tickets = snapshot.reads.enqueue(
-            digestSlots.map { slot in
-                let reference = startedBySlot[slot]![0].reference
-                return (reference.identity, reference.digest!.description)
-            }
-        )
-        let ticketBySlot = Dictionary(uniqueKeysWithValues: zip(digestSlots, tickets))
-        let jobs = slotOrder.map { slot in
-            verificationJob(startedBySlot[slot]!, snapshot: snapshot, ticket: ticketBySlot[slot])
+        // One store read for all of them, done by whichever job runs first.
+        let prefetch: AttestationPrefetch? =
+            slotOrder.count > 1
+            ? AttestationPrefetch(
+                source: snapshot.verifier.source,
+                images: slotOrder.map { slot in
+                    let reference = startedBySlot[slot]![0].reference
+                    return (reference.identity, reference.digest?.description ?? "")
+                }
+            ) : nil
+        let jobs = slotOrder.enumerated().map { position, slot in
+            verificationJob(startedBySlot[slot]!, snapshot: snapshot, prefetch: prefetch.map { ($0, position) })
         }
         do {
             try pool.submitBatch(jobs)
         } catch {
-            snapshot.reads.withdraw(tickets)
             let refusal = WireError(
                 error.code == .busy ? .busy : .shuttingDown,
                 "verification queue refused \(started.count) check(s): \(error.reason)"
@@ -299,14 +297,13 @@ final class RequestHandler: Sendable {
     /// - Parameters:
     ///   - misses: the checks to run, all for the same image.
     ///   - snapshot: the configuration generation.
-    ///   - ticket: the image's place in ``DaemonSnapshot/reads``; `nil` for a tag reference.
+    ///   - prefetch: the request's shared store read and this image's position in it; `nil` to read alone.
     private func verificationJob(
         _ misses: [Miss],
         snapshot: DaemonSnapshot,
-        ticket: AttestationReadBatcher.Ticket?
+        prefetch: (read: AttestationPrefetch, position: Int)?
     ) -> WorkerPool<VerifierContext>.Job {
         let verifier = snapshot.verifier
-        let reads = snapshot.reads
         let cache = snapshot.cache
         let coalescer = self.coalescer
         return { [self] context in
@@ -316,10 +313,10 @@ final class RequestHandler: Sendable {
             var operations = 0
             let image = misses[0].reference
             let checks =
-                if let ticket {
+                if let prefetch, image.digest != nil {
                     verifier.check(
                         image: image,
-                        fetched: reads.candidates(for: ticket),
+                        fetched: prefetch.read.candidates(at: prefetch.position),
                         attestors: attestors,
                         context: context,
                         operations: &operations
