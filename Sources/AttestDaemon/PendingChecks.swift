@@ -1,4 +1,5 @@
 import AttestEngine
+import AttestPolicy
 import AttestWire
 import Synchronization
 
@@ -8,8 +9,8 @@ final class PendingChecks: Sendable {
     struct Slot: Sendable {
         /// The image's position in the request.
         var index: Int
-        /// What the engine planned for it.
-        var image: PendingImage
+        /// What the engine planned for it (shared with the plan memo, never copied).
+        var plan: PlanMemo.Entry.Pending
         /// The checks known so far (cache hits first, then results from the workers).
         var results: [String: AttestorCheck]
     }
@@ -50,11 +51,12 @@ final class PendingChecks: Sendable {
     /// - Parameters:
     ///   - outcome: the check, or why it could not run.
     ///   - slot: the slot it belongs to.
-    ///   - attestor: the attestor checked.
-    func deliver(_ outcome: RequestHandler.CheckOutcome, slot: Int, attestor: String) {
+    ///   - position: the attestor's position in the slot's plan.
+    func deliver(_ outcome: RequestHandler.CheckOutcome, slot: Int, position: Int) {
         let finished: State? = state.withLock { state in
             switch outcome {
-            case .check(let check): state.slots[slot].results[attestor] = check
+            case .check(let check):
+                state.slots[slot].results[state.slots[slot].plan.image.attestors[position].name] = check
             case .refused(let error): state.refusal = state.refusal ?? error
             }
             state.remaining -= 1
@@ -66,7 +68,7 @@ final class PendingChecks: Sendable {
             return
         }
         for slot in finished.slots {
-            finished.decided[slot.index] = engine.decide(slot.image, results: slot.results)
+            finished.decided[slot.index] = engine.decide(slot.plan.image, results: slot.results)
         }
         completion(.success(finished.decided.map { $0! }))
     }

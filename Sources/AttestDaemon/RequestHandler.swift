@@ -118,11 +118,17 @@ final class RequestHandler: Sendable {
 
     // MARK: - Policy evaluation
 
-    private struct Miss {
+    /// The attestors of one image that a request must have checked on the workers.
+    ///
+    /// It refers to the memo's plan and to attestor positions in it instead of copying the attestors and the
+    /// image reference: each copy of those retains a dozen strings and arrays that every thread shares.
+    private struct ImageMisses {
+        /// The image's slot in the request's ``PendingChecks``.
         var slot: Int
-        var attestor: Attestor
-        var reference: ImageReference
-        var key: VerdictCache.Key
+        /// The image's plan (its attestors and their cache keys).
+        var plan: PlanMemo.Entry.Pending
+        /// Positions in `plan.image.attestors`, ascending.
+        var positions: [Int]
     }
 
     /// Decides each (namespace, image): policy here, cache lookups here, misses on the workers.
@@ -179,7 +185,7 @@ final class RequestHandler: Sendable {
         let now = snapshot.cache?.now ?? 0
         var decided = [PlanMemo.Decision?](repeating: nil, count: items.count)
         var pending: [PendingChecks.Slot] = []
-        var misses: [Miss] = []
+        var misses: [ImageMisses] = []
         for (index, entry) in entries.enumerated() {
             switch entry.plan {
             case .decided(let decision):
@@ -203,32 +209,27 @@ final class RequestHandler: Sendable {
                     decided[index] = decision
                     continue
                 }
-                let image = plan.image
                 var results: [String: AttestorCheck] = [:]
-                for (position, attestor) in image.attestors.enumerated() {
+                var positions: [Int] = []
+                for position in keys.indices {
                     if let verdict = verdicts[position] {
+                        let attestor = plan.image.attestors[position]
                         results[attestor.name] = CachedCheck.check(
                             from: verdict,
                             attestor: attestor,
-                            image: image.reference
+                            image: plan.image.reference
                         )
                     } else {
-                        misses.append(
-                            Miss(
-                                slot: pending.count,
-                                attestor: attestor,
-                                reference: image.reference,
-                                key: keys[position]
-                            )
-                        )
+                        positions.append(position)
                     }
                 }
                 if allHit {
-                    let decision = PlanMemo.Decision(snapshot.engine.decide(image, results: results))
+                    let decision = PlanMemo.Decision(snapshot.engine.decide(plan.image, results: results))
                     entry.remember(decision, for: verdicts)
                     decided[index] = decision
                 } else {
-                    pending.append(PendingChecks.Slot(index: index, image: image, results: results))
+                    misses.append(ImageMisses(slot: pending.count, plan: plan, positions: positions))
+                    pending.append(PendingChecks.Slot(index: index, plan: plan, results: results))
                 }
             }
         }
@@ -240,7 +241,7 @@ final class RequestHandler: Sendable {
         let checks = PendingChecks(
             decided: decided.map { $0?.verdict },
             slots: pending,
-            remaining: misses.count,
+            remaining: misses.reduce(0) { $0 + $1.positions.count },
             engine: snapshot.engine,
             completion: { outcome in
                 completion(
@@ -250,35 +251,38 @@ final class RequestHandler: Sendable {
                 )
             }
         )
-        // Misses started here, grouped by image: one job per image reads its attestations once and checks
+        // Checks started here, grouped by image: one job per image reads its attestations once and checks
         // every attestor of it that no other request is already checking.
-        var startedBySlot: [Int: [Miss]] = [:]
-        var slotOrder: [Int] = []
+        var startedImages: [ImageMisses] = []
         var started: [VerdictCache.Key] = []
-        for miss in misses {
-            let name = miss.attestor.name
-            coalescer.run(
-                key: miss.key,
-                waiter: { outcome in checks.deliver(outcome, slot: miss.slot, attestor: name) }
-            ) {
-                key in
-                started.append(key)
-                if startedBySlot[miss.slot] == nil { slotOrder.append(miss.slot) }
-                startedBySlot[miss.slot, default: []].append(miss)
+        for image in misses {
+            let slot = image.slot
+            var startedPositions: [Int] = []
+            for position in image.positions {
+                coalescer.run(
+                    key: image.plan.keys[position],
+                    waiter: { outcome in checks.deliver(outcome, slot: slot, position: position) }
+                ) { key in
+                    started.append(key)
+                    startedPositions.append(position)
+                }
+            }
+            if !startedPositions.isEmpty {
+                startedImages.append(ImageMisses(slot: slot, plan: image.plan, positions: startedPositions))
             }
         }
         // One store read for all of them, done by whichever job runs first.
         let prefetch: AttestationPrefetch? =
-            slotOrder.count > 1
+            startedImages.count > 1
             ? AttestationPrefetch(
                 source: snapshot.verifier.source,
-                images: slotOrder.map { slot in
-                    let reference = startedBySlot[slot]![0].reference
+                images: startedImages.map { image in
+                    let reference = image.plan.image.reference
                     return (reference.identity, reference.digest?.description ?? "")
                 }
             ) : nil
-        let jobs = slotOrder.enumerated().map { position, slot in
-            verificationJob(startedBySlot[slot]!, snapshot: snapshot, prefetch: prefetch.map { ($0, position) })
+        let jobs = startedImages.enumerated().map { position, image in
+            verificationJob(image, snapshot: snapshot, prefetch: prefetch.map { ($0, position) })
         }
         do {
             try pool.submitBatch(jobs)
@@ -295,23 +299,25 @@ final class RequestHandler: Sendable {
     /// caches each definitive result, and wakes every request waiting for each.
     ///
     /// - Parameters:
-    ///   - misses: the checks to run, all for the same image.
+    ///   - misses: the image and the positions of the attestors to check.
     ///   - snapshot: the configuration generation.
     ///   - prefetch: the request's shared store read and this image's position in it; `nil` to read alone.
     private func verificationJob(
-        _ misses: [Miss],
+        _ misses: ImageMisses,
         snapshot: DaemonSnapshot,
         prefetch: (read: AttestationPrefetch, position: Int)?
     ) -> WorkerPool<VerifierContext>.Job {
         let verifier = snapshot.verifier
         let cache = snapshot.cache
         let coalescer = self.coalescer
+        let plan = misses.plan
+        let positions = misses.positions
         return { [self] context in
-            var attestors: [Attestor] = []
-            attestors.reserveCapacity(misses.count)
-            for miss in misses { attestors.append(miss.attestor) }
+            let all = plan.image.attestors
+            // Usually every attestor of the image: then the plan's own array serves, uncopied.
+            let attestors = positions.count == all.count ? all : positions.map { all[$0] }
             var operations = 0
-            let image = misses[0].reference
+            let image = plan.image.reference
             let checks =
                 if let prefetch, image.digest != nil {
                     verifier.check(
@@ -324,13 +330,14 @@ final class RequestHandler: Sendable {
                 } else {
                     verifier.check(image: image, attestors: attestors, context: context, operations: &operations)
                 }
-            verifyChecks.wrappingAdd(UInt64(misses.count), ordering: .relaxed)
+            verifyChecks.wrappingAdd(UInt64(positions.count), ordering: .relaxed)
             verifyOperations.wrappingAdd(UInt64(operations), ordering: .relaxed)
-            for (miss, check) in zip(misses, checks) {
-                if let cache, let verdict = CachedCheck.verdict(for: check, attestor: miss.attestor) {
-                    cache.insert(verdict, for: miss.key)
+            for (index, check) in checks.enumerated() {
+                let key = plan.keys[positions[index]]
+                if let cache, let verdict = CachedCheck.verdict(for: check, attestor: attestors[index]) {
+                    cache.insert(verdict, for: key)
                 }
-                coalescer.complete(key: miss.key, value: .check(check))
+                coalescer.complete(key: key, value: .check(check))
             }
         }
     }
