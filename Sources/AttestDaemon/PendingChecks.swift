@@ -4,11 +4,18 @@ import AttestWire
 import Synchronization
 
 /// The attestor checks one CHECK or ADMIT request still waits for; decides the request when the last arrives.
+///
+/// An image whose checks all came back definitive reuses the admitted decision its memo entry remembers for
+/// exactly those verdicts, instead of deciding and formatting it again. Only admissions are reused this way: an
+/// admission's verdict and message depend on nothing but which attestors were satisfied by which key, which
+/// the verdicts carry exactly, while a denial quotes each check's own message.
 final class PendingChecks: Sendable {
     /// One image of the request whose verdict needs attestor checks.
     struct Slot: Sendable {
         /// The image's position in the request.
         var index: Int
+        /// The memo entry the plan came from, which remembers decisions.
+        var entry: PlanMemo.Entry
         /// What the engine planned for it (shared with the plan memo, never copied).
         var plan: PlanMemo.Entry.Pending
         /// The checks known so far (cache hits first, then results from the workers).
@@ -16,7 +23,7 @@ final class PendingChecks: Sendable {
     }
 
     private struct State {
-        var decided: [ImageVerdict?]
+        var decided: [PlanMemo.Decision?]
         var slots: [Slot]
         var remaining: Int
         var refusal: WireError?
@@ -24,25 +31,29 @@ final class PendingChecks: Sendable {
 
     private let state: Mutex<State>
     private let engine: AdmissionEngine
-    private let completion: @Sendable (Result<[ImageVerdict], WireError>) -> Void
+    private let memo: PlanMemo
+    private let completion: @Sendable (Result<[PlanMemo.Decision], WireError>) -> Void
 
     /// Creates the pending state of one request.
     ///
     /// - Parameters:
-    ///   - decided: verdicts settled without cryptography, `nil` where a slot decides.
+    ///   - decided: decisions settled without cryptography, `nil` where a slot decides.
     ///   - slots: images waiting for checks.
     ///   - remaining: the number of checks that will be delivered.
     ///   - engine: the engine of the request's configuration generation.
-    ///   - completion: receives the verdicts, or the refusal that prevented a check.
+    ///   - memo: the plan memo of that generation (counts reused decisions).
+    ///   - completion: receives the decisions, or the refusal that prevented a check.
     init(
-        decided: [ImageVerdict?],
+        decided: [PlanMemo.Decision?],
         slots: [Slot],
         remaining: Int,
         engine: AdmissionEngine,
-        completion: @escaping @Sendable (Result<[ImageVerdict], WireError>) -> Void
+        memo: PlanMemo,
+        completion: @escaping @Sendable (Result<[PlanMemo.Decision], WireError>) -> Void
     ) {
         state = Mutex(State(decided: decided, slots: slots, remaining: remaining, refusal: nil))
         self.engine = engine
+        self.memo = memo
         self.completion = completion
     }
 
@@ -56,7 +67,8 @@ final class PendingChecks: Sendable {
         let finished: State? = state.withLock { state in
             switch outcome {
             case .check(let check):
-                state.slots[slot].results[state.slots[slot].plan.image.attestors[position].name] = check
+                let name = state.slots[slot].plan.image.attestors[position].name
+                state.slots[slot].results[name] = check
             case .refused(let error): state.refusal = state.refusal ?? error
             }
             state.remaining -= 1
@@ -68,8 +80,29 @@ final class PendingChecks: Sendable {
             return
         }
         for slot in finished.slots {
-            finished.decided[slot.index] = engine.decide(slot.plan.image, results: slot.results)
+            finished.decided[slot.index] = decision(for: slot)
         }
         completion(.success(finished.decided.map { $0! }))
+    }
+
+    /// The decision of a slot whose checks are all in.
+    private func decision(for slot: Slot) -> PlanMemo.Decision {
+        let attestors = slot.plan.image.attestors
+        var verdicts: [VerdictCache.Verdict?] = []
+        verdicts.reserveCapacity(attestors.count)
+        // Reusable only when every check is definitive and every satisfied one names its key.
+        var reusable = true
+        for attestor in attestors {
+            let verdict = slot.results[attestor.name].flatMap { CachedCheck.verdict(for: $0, attestor: attestor) }
+            if verdict == nil || (verdict!.isSatisfied && verdict!.keyIndex == nil) { reusable = false }
+            verdicts.append(verdict)
+        }
+        if reusable, let remembered = slot.entry.decision(for: verdicts), remembered.verdict.admitted {
+            memo.recordDecisionHit()
+            return remembered
+        }
+        let decision = PlanMemo.Decision(engine.decide(slot.plan.image, results: slot.results))
+        if reusable, decision.verdict.admitted { slot.entry.remember(decision, for: verdicts) }
+        return decision
     }
 }

@@ -229,7 +229,7 @@ final class RequestHandler: Sendable {
                     decided[index] = decision
                 } else {
                     misses.append(ImageMisses(slot: pending.count, plan: plan, positions: positions))
-                    pending.append(PendingChecks.Slot(index: index, plan: plan, results: results))
+                    pending.append(PendingChecks.Slot(index: index, entry: entry, plan: plan, results: results))
                 }
             }
         }
@@ -237,19 +237,13 @@ final class RequestHandler: Sendable {
             completion(.success(decided.map { $0! }))
             return
         }
-        let settled = decided
         let checks = PendingChecks(
-            decided: decided.map { $0?.verdict },
+            decided: decided,
             slots: pending,
             remaining: misses.reduce(0) { $0 + $1.positions.count },
             engine: snapshot.engine,
-            completion: { outcome in
-                completion(
-                    outcome.map { verdicts in
-                        verdicts.indices.map { settled[$0] ?? PlanMemo.Decision(verdicts[$0]) }
-                    }
-                )
-            }
+            memo: snapshot.memo,
+            completion: completion
         )
         // Checks started here, grouped by image: one job per image reads its attestations once and checks
         // every attestor of it that no other request is already checking.

@@ -106,6 +106,37 @@ struct PlanMemoTests {
         await fixture.stop()
     }
 
+    @Test func aMissReusesOnlyTheAdmissionMadeFromTheSameVerdicts() async throws {
+        // No verdict cache: every check is a miss and runs on the workers.
+        let fixture = try await DaemonFixture.start(settings: "  cache:\n    maxEntries: 0")
+        let client = try fixture.connect()
+        let signed = [("prod", DaemonFixture.signedImage)]
+        let first = try client.check(signed, id: 1)
+        let second = try client.check(signed, id: 2)
+        #expect(first.map(\.decision) == [.admitted])
+        #expect(second == first, "a reused admission answers exactly what deciding again would")
+        let afterRepeat = try client.stats(id: 3)
+        #expect(DaemonFixture.counter(afterRepeat, "verify.checks") == 2, "both were verified")
+        #expect(DaemonFixture.counter(afterRepeat, "plan.decision_reuses") == 1)
+
+        // Denials are decided afresh each time: their messages quote the checks.
+        let unsigned = [("prod", DaemonFixture.unsignedImage(3))]
+        #expect(try client.check(unsigned, id: 4).map(\.decision) == [.denied])
+        #expect(try client.check(unsigned, id: 5).map(\.decision) == [.denied])
+        #expect(DaemonFixture.counter(try client.stats(id: 6), "plan.decision_reuses") == 1)
+
+        // The attestation disappears: the checks now differ from the remembered ones, so no admission is reused.
+        let reference = try AttestCore.ImageReference(parsing: DaemonFixture.signedImage)
+        let removed = try AttestationStore(path: fixture.storePath)
+            .remove(repository: reference.identity, digest: reference.digest!.description)
+        #expect(removed == 1)
+        let after = try client.check(signed, id: 7)
+        #expect(after.map(\.decision) == [.denied])
+        #expect(after.first?.reason == "not-attested")
+        #expect(DaemonFixture.counter(try client.stats(id: 8), "plan.decision_reuses") == 1)
+        await fixture.stop()
+    }
+
     @Test func noStaleDecisionAfterExpiryNewAttestationsOrKeyRotation() async throws {
         let settings = "  cache:\n    positiveTTL: 1s\n    negativeTTL: 1s"
         let fixture = try await DaemonFixture.start(settings: settings)
