@@ -50,6 +50,8 @@ final class ConnectionHandler: ChannelDuplexHandler {
     private var readPending = false
     private var slowReaderTimer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
+    /// The event loop's batch, where this connection's cache misses wait for the end of the tick.
+    private var batch: SubmissionBatch?
 
     /// Creates the handler of one connection.
     ///
@@ -81,6 +83,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        batch = handler.submissionBatch(for: context.eventLoop)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -218,7 +221,7 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         let opcode = request.opcode
-        handler.handle(request) { response in
+        handler.handle(request, batch: batch) { response in
             // An ERROR made away from the frame (a refused worker batch) names its request (PROTOCOL.md §5.9).
             var response = response
             if case .error(var error) = response, error.requestOpcode == Opcode.none {

@@ -6,6 +6,7 @@ import AttestStore
 import AttestWire
 import Dispatch
 import Logging
+import NIOCore
 import Synchronization
 
 /// Answers decoded requests: policy on the calling thread, cryptography on the worker pool.
@@ -40,6 +41,7 @@ final class RequestHandler: Sendable {
     private let currentSnapshot: @Sendable () -> DaemonSnapshot
     private let reload: @Sendable (String?) -> ReloadResponse
     private let stats: @Sendable () -> StatsResponse
+    private let batches = Mutex<[ObjectIdentifier: SubmissionBatch]>([:])
     private let storeQueue = DispatchQueue(label: "attestd.store")
     private let reloadQueue = DispatchQueue(label: "attestd.reload")
 
@@ -74,12 +76,28 @@ final class RequestHandler: Sendable {
         self.stats = stats
     }
 
+    /// The batch of an event loop, shared by all its connections (made on first use).
+    ///
+    /// - Parameter eventLoop: the loop.
+    /// - Returns: its batch.
+    func submissionBatch(for eventLoop: any EventLoop) -> SubmissionBatch {
+        batches.withLock { batches in
+            let key = ObjectIdentifier(eventLoop)
+            if let batch = batches[key] { return batch }
+            let batch = SubmissionBatch(eventLoop: eventLoop)
+            batches[key] = batch
+            return batch
+        }
+    }
+
     /// Answers one request (HELLO is the connection's business and is refused here).
     ///
     /// - Parameters:
     ///   - request: the decoded request.
+    ///   - batch: the calling event loop's batch, where cache misses wait for the end of the tick; `nil` to
+    ///     queue them at once.
     ///   - completion: called exactly once with the response or an ERROR.
-    func handle(_ request: Request, completion: @escaping Completion) {
+    func handle(_ request: Request, batch: SubmissionBatch? = nil, completion: @escaping Completion) {
         switch request {
         case .ping(let ping):
             completion(.ping(PingResponse(data: ping.data)))
@@ -94,7 +112,7 @@ final class RequestHandler: Sendable {
             self.verify(verify.items, snapshot: currentSnapshot(), completion: completion)
         case .check(let check):
             let items = check.items.map { (namespace: $0.namespace, image: $0.image) }
-            decide(items, snapshot: currentSnapshot()) { outcome in
+            decide(items, snapshot: currentSnapshot(), batch: batch) { outcome in
                 switch outcome {
                 case .success(let decisions):
                     completion(.check(CheckResponse(results: decisions.map { $0.result })))
@@ -103,7 +121,7 @@ final class RequestHandler: Sendable {
             }
         case .admit(let admit):
             let items = admit.images.map { (namespace: admit.namespace, image: $0) }
-            evaluate(items, snapshot: currentSnapshot()) { outcome in
+            evaluate(items, snapshot: currentSnapshot(), batch: batch) { outcome in
                 switch outcome {
                 case .success(let verdicts): completion(.admit(Self.admission(admit, verdicts: verdicts)))
                 case .failure(let error): completion(.error(ErrorResponse(error)))
@@ -118,31 +136,22 @@ final class RequestHandler: Sendable {
 
     // MARK: - Policy evaluation
 
-    /// The attestors of one image that a request must have checked on the workers.
-    ///
-    /// It refers to the memo's plan and to attestor positions in it instead of copying the attestors and the
-    /// image reference: each copy of those retains a dozen strings and arrays that every thread shares.
-    private struct ImageMisses {
-        /// The image's slot in the request's ``PendingChecks``.
-        var slot: Int
-        /// The image's plan (its attestors and their cache keys).
-        var plan: PlanMemo.Entry.Pending
-        /// Positions in `plan.image.attestors`, ascending.
-        var positions: [Int]
-    }
-
     /// Decides each (namespace, image): policy here, cache lookups here, misses on the workers.
     ///
     /// - Parameters:
     ///   - items: the questions, in order.
     ///   - snapshot: the configuration generation to decide under.
+    ///   - batch: where misses wait for the end of the event-loop tick; `nil` to queue them at once.
     ///   - completion: the verdicts in item order, or BUSY when the work could not be queued.
     func evaluate(
         _ items: [(namespace: String, image: String)],
         snapshot: DaemonSnapshot,
+        batch: SubmissionBatch? = nil,
         completion: @escaping @Sendable (Result<[ImageVerdict], WireError>) -> Void
     ) {
-        decide(items, snapshot: snapshot) { outcome in completion(outcome.map { $0.map { $0.verdict } }) }
+        decide(items, snapshot: snapshot, batch: batch) { outcome in
+            completion(outcome.map { $0.map { $0.verdict } })
+        }
     }
 
     /// The memo entry of a question not remembered: the engine's plan and its attestors' cache keys.
@@ -172,10 +181,12 @@ final class RequestHandler: Sendable {
     /// - Parameters:
     ///   - items: the questions, in order.
     ///   - snapshot: the configuration generation to decide under.
+    ///   - batch: where misses wait for the end of the event-loop tick; `nil` to queue them at once.
     ///   - completion: the decisions in item order, or BUSY when the work could not be queued.
     func decide(
         _ items: [(namespace: String, image: String)],
         snapshot: DaemonSnapshot,
+        batch: SubmissionBatch? = nil,
         completion: @escaping @Sendable (Result<[PlanMemo.Decision], WireError>) -> Void
     ) {
         let entries = snapshot.memo.entries(for: items) { namespace, image in
@@ -265,28 +276,85 @@ final class RequestHandler: Sendable {
                 startedImages.append(ImageMisses(slot: slot, plan: image.plan, positions: startedPositions))
             }
         }
-        // One store read for all of them, done by whichever job runs first.
-        let prefetch: AttestationPrefetch? =
-            startedImages.count > 1
-            ? AttestationPrefetch(
-                source: snapshot.verifier.source,
-                images: startedImages.map { image in
-                    let reference = image.plan.image.reference
-                    return (reference.identity, reference.digest?.description ?? "")
-                }
-            ) : nil
-        let jobs = startedImages.enumerated().map { position, image in
-            verificationJob(image, snapshot: snapshot, prefetch: prefetch.map { ($0, position) })
+        guard !started.isEmpty else { return }  // every check is already running for another request
+        let deferred = SubmissionBatch.Deferred(snapshot: snapshot, images: startedImages, started: started)
+        if let batch {
+            batch.add(deferred, handler: self)
+        } else {
+            submit([deferred])
         }
+    }
+
+    /// The most images whose attestations one job reads in one store transaction for the others.
+    static let maximumReadGroup = 64
+
+    /// Queues the started checks of one or more requests to the workers, all with one lock when they fit;
+    /// otherwise request by request, as if each had come alone, so that each gets its own BUSY or its
+    /// verdicts.
+    ///
+    /// - Parameter all: the requests' started checks, in the order they were decided.
+    func submit(_ all: [SubmissionBatch.Deferred]) {
+        guard !all.isEmpty else { return }
         do {
-            try pool.submitBatch(jobs)
+            try pool.submitBatch(jobs(for: all))
         } catch {
-            let refusal = WireError(
-                error.code == .busy ? .busy : .shuttingDown,
-                "verification queue refused \(started.count) check(s): \(error.reason)"
-            )
-            for key in started { coalescer.complete(key: key, value: .refused(refusal)) }
+            guard all.count > 1 else {
+                refuse(all[0], error)
+                return
+            }
+            for deferred in all {
+                do {
+                    try pool.submitBatch(jobs(for: [deferred]))
+                } catch {
+                    refuse(deferred, error)
+                }
+            }
         }
+    }
+
+    /// Answers a request's started checks with the queue's refusal.
+    private func refuse(_ deferred: SubmissionBatch.Deferred, _ error: WorkerPoolError) {
+        let refusal = WireError(
+            error.code == .busy ? .busy : .shuttingDown,
+            "verification queue refused \(deferred.started.count) check(s): \(error.reason)"
+        )
+        for key in deferred.started { coalescer.complete(key: key, value: .refused(refusal)) }
+    }
+
+    /// One job per image; consecutive images (of any of the requests) share one store read in groups of up to
+    /// ``maximumReadGroup``, done by whichever of their jobs runs first.
+    private func jobs(for all: [SubmissionBatch.Deferred]) -> [WorkerPool<VerifierContext>.Job] {
+        var jobs: [WorkerPool<VerifierContext>.Job] = []
+        var group: [ImageMisses] = []
+        var groupSnapshot: DaemonSnapshot? = nil
+        func close() {
+            guard let snapshot = groupSnapshot else { return }
+            let prefetch: AttestationPrefetch? =
+                group.count > 1
+                ? AttestationPrefetch(
+                    source: snapshot.verifier.source,
+                    images: group.map { image in
+                        let reference = image.plan.image.reference
+                        return (reference.identity, reference.digest?.description ?? "")
+                    }
+                ) : nil
+            for (position, image) in group.enumerated() {
+                jobs.append(verificationJob(image, snapshot: snapshot, prefetch: prefetch.map { ($0, position) }))
+            }
+            group.removeAll(keepingCapacity: true)
+            groupSnapshot = nil
+        }
+        for deferred in all {
+            for image in deferred.images {
+                if group.count == Self.maximumReadGroup || (groupSnapshot.map { $0 !== deferred.snapshot } ?? false) {
+                    close()
+                }
+                groupSnapshot = deferred.snapshot
+                group.append(image)
+            }
+        }
+        close()
+        return jobs
     }
 
     /// The job that checks attestors of one image on a worker (reading the image's attestations once),
@@ -357,4 +425,17 @@ final class RequestHandler: Sendable {
             satisfied: verdict.satisfiedAttestors
         )
     }
+}
+
+/// The attestors of one image that a request must have checked on the workers.
+///
+/// It refers to the memo's plan and to attestor positions in it instead of copying the attestors and the
+/// image reference: each copy of those retains a dozen strings and arrays that every thread shares.
+struct ImageMisses {
+    /// The image's slot in the request's ``PendingChecks``.
+    var slot: Int
+    /// The image's plan (its attestors and their cache keys).
+    var plan: PlanMemo.Entry.Pending
+    /// Positions in `plan.image.attestors`, ascending.
+    var positions: [Int]
 }
