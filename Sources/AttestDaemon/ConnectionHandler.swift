@@ -221,12 +221,14 @@ final class ConnectionHandler: ChannelDuplexHandler {
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         let opcode = request.opcode
-        handler.handle(request, batch: batch) { response in
+        handler.handle(request, batch: batch) { answer in
             // An ERROR made away from the frame (a refused worker batch) names its request (PROTOCOL.md §5.9).
-            var response = response
-            if case .error(var error) = response, error.requestOpcode == Opcode.none {
+            let response: Response
+            if case .error(var error) = answer, error.requestOpcode == Opcode.none {
                 error.requestOpcode = opcode
                 response = .error(error)
+            } else {
+                response = answer
             }
             if eventLoop.inEventLoop {
                 loopBound.value.complete(response, requestID: requestID)

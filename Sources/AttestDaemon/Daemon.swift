@@ -480,6 +480,7 @@ public final class Daemon: Service, Sendable {
             serverVersion: options.serverVersion
         )
         let handler = requestHandler()
+        let logger = connectionLogger
         return channel.eventLoop.submit { [self] in
             try channel.pipeline.syncOperations.addHandlers([
                 IdleStateHandler(readTimeout: TimeAmount(settings.limits.idleTimeout)),
@@ -487,7 +488,7 @@ public final class Daemon: Service, Sendable {
                     settings: connectionSettings,
                     handler: handler,
                     statistics: statistics,
-                    logger: connectionLogger,
+                    logger: logger,
                     peer: peer,
                     isDraining: { [unowned self] in self.draining.load(ordering: .relaxed) }
                 ),
