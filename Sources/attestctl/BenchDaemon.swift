@@ -21,7 +21,9 @@ final class BenchDaemon {
         process = Process()
         process.executableURL = daemon
         process.arguments = ["--config", config, "--socket", socket]
-        FileManager.default.createFile(atPath: log, contents: nil)
+        guard FileManager.default.createFile(atPath: log, contents: nil) else {
+            throw InputError("cannot create the daemon's log file \(log)")
+        }
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = output
         process.standardError = output

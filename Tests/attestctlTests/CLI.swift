@@ -103,8 +103,9 @@ enum CLI {
         let scratch = try TemporaryDirectory()
         let outPath = scratch.path("stdout")
         let errPath = scratch.path("stderr")
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        // A file that could not be created makes the FileHandle below throw, naming it.
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         let process = Process()
