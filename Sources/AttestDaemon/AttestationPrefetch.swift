@@ -1,15 +1,16 @@
 import AttestCore
 import Synchronization
 
-/// The stored attestations of every image one request sends to the workers, read together.
+/// The stored attestations of a group of images sent to the workers together, read together.
 ///
-/// A request's misses run as one job per image, so that any idle worker can take any of them and the queue
-/// counts images. Reading each image's attestations in its own store transaction costs a transaction's locks
-/// and bookkeeping per image; instead, the first of the request's jobs to run reads all of them in one call
-/// to ``AttestationSource/attestations(images:)``, and the others take their share. The read happens after
-/// the request arrived, like every per-image read would, so no commit the request could have seen is missed.
-/// A job that arrives while that read is still running reads its own image rather than wait: a worker is
-/// never idle behind another's I/O.
+/// Misses run as one job per image, so that any idle worker can take any of them and the queue counts
+/// images. Reading each image's attestations in its own store transaction costs a transaction's locks and
+/// bookkeeping per image; instead, the first of the group's jobs to run reads all of them in one call to
+/// ``AttestationSource/attestations(images:)``, and the others take their share. A group holds consecutive
+/// images of the requests an event loop queued in one pass (``SubmissionBatch``), up to
+/// ``RequestHandler/maximumReadGroup``. The read happens after every one of those requests arrived, like every
+/// per-image read would, so no commit a request could have seen is missed. A job that arrives while that read
+/// is still running reads its own image rather than wait: a worker is never idle behind another's I/O.
 final class AttestationPrefetch: Sendable {
     private enum State {
         case unread
@@ -32,7 +33,7 @@ final class AttestationPrefetch: Sendable {
     ///
     /// - Parameters:
     ///   - source: where the attestations are read.
-    ///   - images: the request's images, in the positions the jobs will ask for.
+    ///   - images: the group's images, in the positions the jobs will ask for.
     init(source: any AttestationSource, images: [(repository: String, digest: String)]) {
         self.source = source
         self.images = images
