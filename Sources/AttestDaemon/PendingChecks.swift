@@ -20,6 +20,8 @@ final class PendingChecks: Sendable {
         var plan: PlanMemo.Entry.Pending
         /// The checks known so far (cache hits first, then results from the workers).
         var results: [String: AttestorCheck]
+        /// Their verdicts by attestor position (`nil` while pending, or for a transient check).
+        var verdicts: [VerdictCache.Verdict?]
     }
 
     private struct State {
@@ -66,9 +68,10 @@ final class PendingChecks: Sendable {
     func deliver(_ outcome: RequestHandler.CheckOutcome, slot: Int, position: Int) {
         let finished: State? = state.withLock { state in
             switch outcome {
-            case .check(let check):
+            case .check(let check, let verdict):
                 let name = state.slots[slot].plan.image.attestors[position].name
                 state.slots[slot].results[name] = check
+                state.slots[slot].verdicts[position] = verdict
             case .refused(let error): state.refusal = state.refusal ?? error
             }
             state.remaining -= 1
@@ -87,15 +90,11 @@ final class PendingChecks: Sendable {
 
     /// The decision of a slot whose checks are all in.
     private func decision(for slot: Slot) -> PlanMemo.Decision {
-        let attestors = slot.plan.image.attestors
-        var verdicts: [VerdictCache.Verdict?] = []
-        verdicts.reserveCapacity(attestors.count)
+        let verdicts = slot.verdicts
         // Reusable only when every check is definitive and every satisfied one names its key.
-        var reusable = true
-        for attestor in attestors {
-            let verdict = slot.results[attestor.name].flatMap { CachedCheck.verdict(for: $0, attestor: attestor) }
-            if verdict == nil || (verdict!.isSatisfied && verdict!.keyIndex == nil) { reusable = false }
-            verdicts.append(verdict)
+        let reusable = verdicts.allSatisfy { verdict in
+            guard let verdict else { return false }
+            return !verdict.isSatisfied || verdict.keyIndex != nil
         }
         if reusable, let remembered = slot.entry.decision(for: verdicts), remembered.verdict.admitted {
             memo.recordDecisionHit()

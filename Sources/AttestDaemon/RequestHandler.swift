@@ -21,8 +21,9 @@ final class RequestHandler: Sendable {
 
     /// What an attestor check in flight resolves to.
     enum CheckOutcome: Sendable {
-        /// The check ran.
-        case check(AttestorCheck)
+        /// The check ran; `verdict` is its cacheable form (`nil` when transient), computed once on the worker
+        /// for the cache and for every request waiting on it.
+        case check(AttestorCheck, verdict: VerdictCache.Verdict?)
         /// The check could not be queued (the pool is full or stopping).
         case refused(WireError)
     }
@@ -240,7 +241,9 @@ final class RequestHandler: Sendable {
                     decided[index] = decision
                 } else {
                     misses.append(ImageMisses(slot: pending.count, plan: plan, positions: positions))
-                    pending.append(PendingChecks.Slot(index: index, entry: entry, plan: plan, results: results))
+                    pending.append(
+                        PendingChecks.Slot(index: index, entry: entry, plan: plan, results: results, verdicts: verdicts)
+                    )
                 }
             }
         }
@@ -396,10 +399,9 @@ final class RequestHandler: Sendable {
             verifyOperations.wrappingAdd(UInt64(operations), ordering: .relaxed)
             for (index, check) in checks.enumerated() {
                 let key = plan.keys[positions[index]]
-                if let cache, let verdict = CachedCheck.verdict(for: check, attestor: attestors[index]) {
-                    cache.insert(verdict, for: key)
-                }
-                coalescer.complete(key: key, value: .check(check))
+                let verdict = CachedCheck.verdict(for: check, attestor: attestors[index])
+                if let cache, let verdict { cache.insert(verdict, for: key) }
+                coalescer.complete(key: key, value: .check(check, verdict: verdict))
             }
         }
     }
