@@ -82,6 +82,17 @@ public enum Base64 {
         encode(bytes, alphabet: urlSafeAlphabet, padding: false)
     }
 
+    /// Encodes with either alphabet, with or without `=` padding.
+    ///
+    /// - Parameters:
+    ///   - bytes: the bytes to encode.
+    ///   - urlSafe: use the base64url alphabet (`-_`) instead of the standard one (`+/`).
+    ///   - padding: pad to a multiple of four characters with `=`.
+    /// - Returns: the text.
+    public static func encode(_ bytes: some Collection<UInt8>, urlSafe: Bool, padding: Bool) -> String {
+        encode(bytes, alphabet: urlSafe ? urlSafeAlphabet : standardAlphabet, padding: padding)
+    }
+
     private static func encode(_ bytes: some Collection<UInt8>, alphabet: [UInt8], padding: Bool) -> String {
         let input = Array(bytes)
         var output: [UInt8] = []

@@ -20,8 +20,7 @@ enum PEMBase64 {
     ///   - padding: Append `=` padding.
     /// - Returns: The base64 text.
     static func encode(_ bytes: [UInt8], urlSafe: Bool = false, padding: Bool = true) -> String {
-        let text = urlSafe ? Base64.encodeURLSafe(bytes) : String(Base64.encode(bytes).prefix { $0 != "=" })
-        return padding ? text + String(repeating: "=", count: (3 - bytes.count % 3) % 3) : text
+        Base64.encode(bytes, urlSafe: urlSafe, padding: padding)
     }
 
     /// Decodes standard-alphabet base64 with mandatory padding to a multiple of four characters.

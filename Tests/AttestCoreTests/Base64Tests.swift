@@ -16,6 +16,11 @@ struct Base64Tests {
         #expect(try Base64.decode(unpadded) == Array(plain.utf8))
         #expect(Base64.encodeURLSafe(Array(plain.utf8)) == unpadded)
         #expect(try Base64.decodeURLSafe(unpadded) == Array(plain.utf8))
+        // Every alphabet and padding combination (these vectors use neither `+/` nor `-_`).
+        #expect(Base64.encode(Array(plain.utf8), urlSafe: false, padding: true) == encoded)
+        #expect(Base64.encode(Array(plain.utf8), urlSafe: false, padding: false) == unpadded)
+        #expect(Base64.encode(Array(plain.utf8), urlSafe: true, padding: true) == encoded)
+        #expect(Base64.encode(Array(plain.utf8), urlSafe: true, padding: false) == unpadded)
     }
 
     @Test func roundTripsEveryLengthAndByte() throws {
