@@ -150,30 +150,21 @@ struct SimpleSigningPayloadScanner: ~Copyable {
         case critical, optional, identity, image, type, dockerReference, dockerManifestDigest
     }
 
+    /// Each key with its name as it appears in the payload, built once.
+    private static let keys: [(name: StaticString, key: Key)] = [
+        ("type", .type), ("image", .image), ("critical", .critical), ("optional", .optional),
+        ("identity", .identity), ("docker-reference", .dockerReference),
+        ("docker-manifest-digest", .dockerManifestDigest),
+    ]
+
     /// `"NAME"` followed by `:`.
     private mutating func key() -> Key? {
         skipWhitespace()
         guard let (start, end) = stringBounds() else { return nil }
         let name = UnsafeBufferPointer(rebasing: input[start..<end])
-        let key: Key
-        if Self.equal(name, "type") {
-            key = .type
-        } else if Self.equal(name, "image") {
-            key = .image
-        } else if Self.equal(name, "critical") {
-            key = .critical
-        } else if Self.equal(name, "optional") {
-            key = .optional
-        } else if Self.equal(name, "identity") {
-            key = .identity
-        } else if Self.equal(name, "docker-reference") {
-            key = .dockerReference
-        } else if Self.equal(name, "docker-manifest-digest") {
-            key = .dockerManifestDigest
-        } else {
-            return nil
-        }
-        guard consume(UInt8(ascii: ":")) else { return nil }
+        guard let key = Self.keys.first(where: { Self.equal(name, $0.name) })?.key,
+            consume(UInt8(ascii: ":"))
+        else { return nil }
         return key
     }
 
