@@ -17,6 +17,13 @@ struct WebhookTLSReloadTests {
         }
     }
 
+    /// A logger that only reports failures worth a test's output.
+    private static let quietLogger: Logger = {
+        var logger = Logger(label: "tls-reload-test")
+        logger.logLevel = .critical
+        return logger
+    }()
+
     private static func healthz(_ fixture: WebhookFixture, trusting ca: String) async throws -> Int {
         try await fixture.curl(path: "/healthz", extra: ["--cacert", ca], trustCA: false).httpStatus
     }
@@ -54,10 +61,12 @@ struct WebhookTLSReloadTests {
     func serviceReloadsPeriodically() async throws {
         try await WebhookFixture.with(reloadableTLS: true) { fixture in
             let credentials = try #require(fixture.credentials)
-            var logger = Logger(label: "tls-reload-test")
-            logger.logLevel = .critical
-            let service = TLSReloadService(credentials: credentials, interval: .milliseconds(100), logger: logger)
-            let running = Task { try await service.run() }
+            let service = TLSReloadService(
+                credentials: credentials,
+                interval: .milliseconds(100),
+                logger: Self.quietLogger
+            )
+            let running = Task { await service.run() }
             defer { running.cancel() }
 
             let renewedDirectory = fixture.directory + "/renewed"
@@ -87,14 +96,16 @@ struct WebhookTLSReloadTests {
     func gracefulShutdownIsClean() async throws {
         try await WebhookFixture.with(reloadableTLS: true) { fixture in
             let credentials = try #require(fixture.credentials)
-            var logger = Logger(label: "tls-reload-test")
-            logger.logLevel = .critical
             // The reload service stops first (services stop in reverse order). Its SIGHUP and timer tasks end in
             // either order; before the fix, the timer's cancelled sleep ending first threw and cancelled the group.
             for round in 0..<1000 {
                 let draining = DrainingService()
-                let reload = TLSReloadService(credentials: credentials, interval: .milliseconds(1), logger: logger)
-                let group = ServiceGroup(services: [draining, reload], logger: logger)
+                let reload = TLSReloadService(
+                    credentials: credentials,
+                    interval: .milliseconds(1),
+                    logger: Self.quietLogger
+                )
+                let group = ServiceGroup(services: [draining, reload], logger: Self.quietLogger)
                 try await withThrowingTaskGroup(of: Void.self) { tasks in
                     tasks.addTask { try await group.run() }
                     await Task.yield()
