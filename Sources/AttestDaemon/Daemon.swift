@@ -81,7 +81,11 @@ public final class Daemon: Service, Sendable {
         socketPath = options.socketPath ?? settings.socketPath
         let storePath = options.storePath ?? settings.storePath
         do {
-            store = try AttestationStore(path: storePath, createDirectory: options.createStoreDirectory)
+            store = try AttestationStore(
+                path: storePath,
+                createDirectory: options.createStoreDirectory,
+                recordCache: .init(maxEntries: settings.storeCacheMaxEntries, maxBytes: settings.storeCacheMaxBytes)
+            )
         } catch {
             throw DaemonError(.store, "attestation store \(storePath): \(error)")
         }
@@ -290,6 +294,9 @@ public final class Daemon: Service, Sendable {
                 metadata: ["path": "\(new.storePath)"]
             )
         }
+        if old.storeCacheMaxEntries != new.storeCacheMaxEntries || old.storeCacheMaxBytes != new.storeCacheMaxBytes {
+            logger.warning("store cache limits changed; they take effect at the next start")
+        }
         if options.workerCount == nil, old.workerCount != new.workerCount {
             logger.warning("worker count changed; it takes effect at the next start")
         }
@@ -386,6 +393,19 @@ public final class Daemon: Service, Sendable {
             StatsGauge(name: "config.generation", value: .integer(current.generation)),
             StatsGauge(name: "plan.memo_entries", value: .integer(UInt64(current.memo.count))),
         ]
+        if let records = store.recordCacheStatistics {
+            counters += [
+                StatsCounter(name: "store.cache.hits", value: records.hits),
+                StatsCounter(name: "store.cache.misses", value: records.misses),
+                StatsCounter(name: "store.cache.evictions", value: records.evictions),
+                StatsCounter(name: "store.cache.invalidations", value: records.invalidations),
+                StatsCounter(name: "store.cache.stale_reads", value: records.staleReads),
+            ]
+            gauges += [
+                StatsGauge(name: "store.cache.entries", value: .integer(UInt64(records.entries))),
+                StatsGauge(name: "store.cache.bytes", value: .integer(UInt64(records.bytes))),
+            ]
+        }
         let own = statistics.entries()
         counters += own.counters
         gauges += own.gauges

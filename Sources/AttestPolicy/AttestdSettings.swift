@@ -39,6 +39,10 @@ public struct AttestdSettings: Sendable, Hashable {
     public var allowedPeerUIDs: [UInt32] = []
     /// The embedded SQLite attestation store.
     public var storePath: String = "/var/lib/attestd/attestations.sqlite"
+    /// The most images whose attestation records the store keeps in memory; 0 reads the file every time.
+    public var storeCacheMaxEntries: Int = 16_384
+    /// The most bytes of attestation records the store keeps in memory; 0 reads the file every time.
+    public var storeCacheMaxBytes: Int = 64 * 1024 * 1024
     /// The verdict cache's capacity; 0 disables the cache.
     public var cacheMaxEntries: Int = 100_000
     /// How long a positive verification stays cached.

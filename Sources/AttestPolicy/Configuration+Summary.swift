@@ -53,7 +53,7 @@ extension Configuration {
             "  namespaces without a policy: \(settings.defaultPolicy.rawValue)",
             "  default match mode: \(settings.defaultMatchMode)",
             "  socket: \(settings.socketPath) mode 0\(String(settings.socketMode, radix: 8)) peers: \(settings.allowedPeerUIDs.isEmpty ? "own uid and root" : settings.allowedPeerUIDs.map(String.init).joined(separator: ", "))",
-            "  store: \(settings.storePath)",
+            "  store: \(settings.storePath), records of up to \(settings.storeCacheMaxEntries) images (\(settings.storeCacheMaxBytes) bytes) kept in memory",
             "  cache: \(settings.cacheMaxEntries) entries, positive TTL \(SettingValueSyntax.format(settings.positiveTTL)), negative TTL \(SettingValueSyntax.format(settings.negativeTTL))",
             "  workers: \(settings.workerCount == 0 ? "one per core" : String(settings.workerCount))",
             "  limits: frame \(SettingValueSyntax.format(bytes: limits.maxFrameSize)), batch \(limits.maxBatchItems) items, payload \(SettingValueSyntax.format(bytes: limits.maxPayloadSize)), \(limits.maxConnections) connections, idle \(SettingValueSyntax.format(limits.idleTimeout)), slow reader \(SettingValueSyntax.format(limits.slowReaderTimeout))",

@@ -47,8 +47,12 @@ extension ConfigurationBuilder {
             }
         }
         if let store = try spec.mapping("store") {
-            try store.rejectUnknownFields(allowed: ["path"])
+            try store.rejectUnknownFields(allowed: ["path", "cacheMaxEntries", "cacheMaxBytes"])
             if let path = try store.string("path") { settings.storePath = try absolutePath(path, store, "path") }
+            if let entries = try count(store, "cacheMaxEntries", range: 0...100_000_000) {
+                settings.storeCacheMaxEntries = entries
+            }
+            if let bytes = try size(store, "cacheMaxBytes", minimum: 0) { settings.storeCacheMaxBytes = bytes }
         }
         if let cache = try spec.mapping("cache") {
             try cache.rejectUnknownFields(allowed: ["maxEntries", "positiveTTL", "negativeTTL"])

@@ -35,6 +35,8 @@ public final class AttestationStore: AttestationSource {
     private let pool: DatabasePool
     /// Idle raw read connections for ``attestations(repository:digest:)``, taken and returned under the lock.
     private let readers = Mutex<[StoreReadConnection]>([])
+    /// Recent lookups kept in memory, when the store was opened with limits for them.
+    private let recordCache: StoreRecordCache?
     /// The most idle read connections kept; more are opened while more threads read at once, then closed.
     private static let maximumIdleReaders = 16
     /// How long a lookup waits for a lock, like the pool's `busyMode`.
@@ -61,11 +63,17 @@ public final class AttestationStore: AttestationSource {
     /// - Parameters:
     ///   - path: the SQLite file. Its parent directory must exist unless `createDirectory` is set.
     ///   - createDirectory: create the parent directory (and its parents) when it is missing.
+    ///   - recordCache: keep recent lookups in memory within these limits (see ``RecordCacheLimits``); `nil`
+    ///     or a zero limit reads the file for every lookup. Lookups answered from memory are as current as
+    ///     uncached ones: each asks SQLite whether anything was committed since, and a commit empties the cache.
     /// - Throws: ``StoreError`` with ``StoreError/Code/directoryMissing``, ``StoreError/Code/notWritable``,
     ///   ``StoreError/Code/notADatabase`` (the file is something else, or damaged), ``StoreError/Code/unknownSchema``
     ///   (another application's database), ``StoreError/Code/newerSchema`` or ``StoreError/Code/openFailed``.
-    public init(path: String, createDirectory: Bool = false) throws {
+    public init(path: String, createDirectory: Bool = false, recordCache: RecordCacheLimits? = nil) throws {
         self.path = path
+        self.recordCache = recordCache.flatMap {
+            $0.maxEntries > 0 && $0.maxBytes > 0 ? StoreRecordCache(limits: $0) : nil
+        }
         try Self.prepareFile(at: path, createDirectory: createDirectory)
 
         var configuration = Configuration()
@@ -132,7 +140,8 @@ public final class AttestationStore: AttestationSource {
     ///   same order on every call.
     /// - Throws: ``StoreError`` with ``StoreError/Code/readFailed`` when the file cannot be read.
     public func attestations(repository: String, digest: String) throws -> [StoredAttestation] {
-        try read(
+        if recordCache != nil { return try attestations(images: [(repository, digest)])[0] }
+        return try read(
             doing: "look up \(repository)@\(digest)",
             unpooled: { try poolAttestations(repository: repository, digest: digest) },
             { reader throws(StoreReadConnection.Failure) in
@@ -154,7 +163,10 @@ public final class AttestationStore: AttestationSource {
         return try read(
             doing: "look up \(images.count) images (\(images[0].repository)@\(images[0].digest), …)",
             unpooled: { try images.map { try poolAttestations(repository: $0.repository, digest: $0.digest) } },
-            { reader throws(StoreReadConnection.Failure) in try reader.attestations(images: images) }
+            { reader throws(StoreReadConnection.Failure) in
+                if let recordCache { return try reader.attestations(images: images, cache: recordCache) }
+                return try reader.attestations(images: images)
+            }
         )
     }
 
@@ -226,6 +238,9 @@ public final class AttestationStore: AttestationSource {
             throw Self.storeError(error, path: path, doing: "look up \(repository)@\(digest)", fallback: .readFailed)
         }
     }
+
+    /// What the record cache did, or `nil` when the store keeps no records in memory.
+    public var recordCacheStatistics: RecordCacheStatistics? { recordCache?.statistics }
 
     /// The number of attestations in the store.
     ///

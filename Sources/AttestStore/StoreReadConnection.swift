@@ -17,6 +17,9 @@ final class StoreReadConnection: @unchecked Sendable {
     private var lookup: OpaquePointer?
     private var begin: OpaquePointer?
     private var commit: OpaquePointer?
+    private var dataVersion: OpaquePointer?
+    /// `PRAGMA data_version` as this connection last read it; `nil` before its first read.
+    private var lastDataVersion: Int64?
 
     /// The SQLite destructor constant meaning "copy the bound bytes now".
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -55,7 +58,11 @@ final class StoreReadConnection: @unchecked Sendable {
             throw failure
         }
         lookup = statement
-        for (sql, slot) in [("BEGIN DEFERRED", \StoreReadConnection.begin), ("COMMIT", \StoreReadConnection.commit)] {
+        let others = [
+            ("BEGIN DEFERRED", \StoreReadConnection.begin), ("COMMIT", \StoreReadConnection.commit),
+            ("PRAGMA data_version", \StoreReadConnection.dataVersion),
+        ]
+        for (sql, slot) in others {
             var made: OpaquePointer?
             let status = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &made, nil)
             guard status == SQLITE_OK, let made else {
@@ -71,6 +78,7 @@ final class StoreReadConnection: @unchecked Sendable {
         sqlite3_finalize(lookup)
         sqlite3_finalize(begin)
         sqlite3_finalize(commit)
+        sqlite3_finalize(dataVersion)
         sqlite3_close_v2(connection)
     }
 
@@ -97,6 +105,65 @@ final class StoreReadConnection: @unchecked Sendable {
             throw error
         }
         return results
+    }
+
+    /// Looks up several images in one read transaction, answering from `cache` what it holds and keeping there
+    /// what was read.
+    ///
+    /// The transaction first reads `PRAGMA data_version`, which changes when another connection (of this
+    /// process or another) commits. When it changed since this connection last read it, or this connection
+    /// never read it, the cache is emptied first (a commit this connection has not seen may have made any
+    /// record stale) and nothing read now is kept. The cache's generation is taken before the transaction, so
+    /// records read in a snapshot older than another connection's emptying are not kept either.
+    ///
+    /// - Parameters:
+    ///   - images: (repository, digest) pairs.
+    ///   - cache: the store's record cache.
+    /// - Returns: each image's attestations, in the order of `images`.
+    /// - Throws: ``StoreReadConnection/Failure`` when SQLite fails; the transaction is ended either way.
+    func attestations(
+        images: [(repository: String, digest: String)],
+        cache: StoreRecordCache
+    ) throws(Failure) -> [[StoredAttestation]] {
+        guard let connection, let begin, let commit, let dataVersion else {
+            throw Failure(code: SQLITE_MISUSE, message: nil)
+        }
+        let generation = cache.generation
+        try run(begin, connection: connection)
+        do {
+            let version = try integer(dataVersion, connection: connection)
+            let changed = version != lastDataVersion
+            lastDataVersion = version
+            if changed { cache.invalidate() }
+            var found = cache.records(
+                for: images.lazy.map { StoreRecordCache.Key(repository: $0.repository, digest: $0.digest) }
+            )
+            var read: [(key: StoreRecordCache.Key, records: [StoredAttestation])] = []
+            for index in found.indices where found[index] == nil {
+                let image = images[index]
+                let records = try attestations(repository: image.repository, digest: image.digest)
+                found[index] = records
+                read.append((StoreRecordCache.Key(repository: image.repository, digest: image.digest), records))
+            }
+            try run(commit, connection: connection)
+            if !changed { cache.insert(read, readIn: generation) }
+            return found.map { $0 ?? [] }
+        } catch {
+            if sqlite3_get_autocommit(connection) == 0 { sqlite3_exec(connection, "ROLLBACK", nil, nil, nil) }
+            throw error
+        }
+    }
+
+    /// Steps a prepared statement that returns one integer, and resets it.
+    private func integer(_ statement: OpaquePointer, connection: OpaquePointer) throws(Failure) -> Int64 {
+        defer { sqlite3_reset(statement) }
+        guard sqlite3_step(statement) == SQLITE_ROW else {
+            throw Failure(
+                code: sqlite3_extended_errcode(connection),
+                message: String(cString: sqlite3_errmsg(connection))
+            )
+        }
+        return sqlite3_column_int64(statement, 0)
     }
 
     /// Runs a prepared statement that returns no rows, and resets it.

@@ -271,6 +271,9 @@ struct ConfigurationErrorTests {
             ("defaultPolicy: allow", "spec.defaultPolicy", .invalidValue),
             ("matchMode: most", "spec.matchMode", .invalidValue),
             ("workers: -1", "spec.workers", .invalidValue),
+            ("store:\n    cacheMaxEntries: -1", "spec.store.cacheMaxEntries", .invalidValue),
+            ("store:\n    cacheMaxBytes: 2GiB", "spec.store.cacheMaxBytes", .invalidSize),
+            ("store:\n    cacheMaxBytes: lots", "spec.store.cacheMaxBytes", .invalidSize),
         ]
     )
     func invalidSettings(spec: String, field: String, code: ConfigurationError.Code) throws {

@@ -210,6 +210,8 @@ struct ConfigurationLoadingTests {
                 allowedPeerUIDs: [0, 1000]
               store:
                 path: /var/lib/attestd/test.sqlite
+                cacheMaxEntries: 0
+                cacheMaxBytes: 8MiB
               cache:
                 maxEntries: 5000
                 positiveTTL: 1h30m
@@ -236,6 +238,8 @@ struct ConfigurationLoadingTests {
         #expect(settings.socketMode == 0o600)
         #expect(settings.allowedPeerUIDs == [0, 1000])
         #expect(settings.storePath == "/var/lib/attestd/test.sqlite")
+        #expect(settings.storeCacheMaxEntries == 0)
+        #expect(settings.storeCacheMaxBytes == 8 << 20)
         #expect(settings.cacheMaxEntries == 5000)
         #expect(settings.positiveTTL == .seconds(5400))
         #expect(settings.negativeTTL == .seconds(45))
