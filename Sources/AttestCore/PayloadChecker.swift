@@ -39,16 +39,45 @@ public struct PayloadChecker: Sendable {
     /// - Returns: ``VerificationOutcome`` with reason ``VerificationReason/valid`` or the first rule broken.
     public func check(payload: [UInt8], image: ImageReference) -> VerificationOutcome {
         guard let digest = image.digest else { return .notAttestable(image) }
+        switch parse(payload) {
+        case .failure(let outcome): return outcome
+        case .success(let parsed): return problem(parsed, image: image, digest: digest) ?? valid(parsed, image, digest)
+        }
+    }
+
+    /// Checks a verified payload against an image, like ``check(payload:image:)``, without describing a
+    /// payload that passes: for callers that only need to know whether it does.
+    ///
+    /// - Parameters:
+    ///   - payload: the exact bytes the signature covers.
+    ///   - image: the image being admitted.
+    /// - Returns: `nil` when the payload attests the image, otherwise the outcome naming the first rule broken
+    ///   (the same outcome ``check(payload:image:)`` returns).
+    public func problem(payload: [UInt8], image: ImageReference) -> VerificationOutcome? {
+        guard let digest = image.digest else { return .notAttestable(image) }
+        switch parse(payload) {
+        case .failure(let outcome): return outcome
+        case .success(let parsed): return problem(parsed, image: image, digest: digest)
+        }
+    }
+
+    /// Rule 2: the size limit and the strict parse.
+    private enum Parsed {
+        case success(SimpleSigningPayload)
+        case failure(VerificationOutcome)
+    }
+
+    private func parse(_ payload: [UInt8]) -> Parsed {
         guard payload.count <= maxPayloadSize else {
-            return .invalid(.payloadTooLarge, "payload is \(payload.count) bytes; the limit is \(maxPayloadSize)")
+            return .failure(
+                .invalid(.payloadTooLarge, "payload is \(payload.count) bytes; the limit is \(maxPayloadSize)")
+            )
         }
-        let parsed: SimpleSigningPayload
-        do {
-            parsed = try SimpleSigningPayload.parse(payload, maxSize: maxPayloadSize)
+        do throws(PayloadError) {
+            return .success(try SimpleSigningPayload.parse(payload, maxSize: maxPayloadSize))
         } catch {
-            return .invalid(.malformedPayload, error.reason)
+            return .failure(.invalid(.malformedPayload, error.reason))
         }
-        return check(parsed, image: image, digest: digest)
     }
 
     /// Checks already parsed payload fields against an image (rules 3 to 5).
@@ -59,10 +88,12 @@ public struct PayloadChecker: Sendable {
     /// - Returns: the outcome, as ``check(payload:image:)``.
     public func check(_ payload: SimpleSigningPayload, image: ImageReference) -> VerificationOutcome {
         guard let digest = image.digest else { return .notAttestable(image) }
-        return check(payload, image: image, digest: digest)
+        return problem(payload, image: image, digest: digest) ?? valid(payload, image, digest)
     }
 
-    private func check(_ payload: SimpleSigningPayload, image: ImageReference, digest: Digest) -> VerificationOutcome {
+    /// Rules 3 to 5: `nil` when they all hold.
+    private func problem(_ payload: SimpleSigningPayload, image: ImageReference, digest: Digest) -> VerificationOutcome?
+    {
         let imageDigest = digest.description
         guard payload.manifestDigest.hasSameBytes(as: imageDigest) else {
             return .invalid(
@@ -105,7 +136,16 @@ public struct PayloadChecker: Sendable {
                     + acceptedTypes.sorted().map { Self.shown($0) }.joined(separator: ", ")
             )
         }
-        // Built in one allocation: this runs on every successful verification.
+        return nil
+    }
+
+    /// The outcome of a payload that passed every rule.
+    private func valid(_ payload: SimpleSigningPayload, _ image: ImageReference, _ digest: Digest)
+        -> VerificationOutcome
+    {
+        let identity = image.identity
+        let imageDigest = digest.description
+        // Built in one allocation.
         var message = "payload attests "
         message.reserveCapacity(
             message.utf8.count + identity.utf8.count + imageDigest.utf8.count + payload.type.utf8.count + 4

@@ -209,16 +209,15 @@ public struct AttestationVerifier: Sendable {
                         operations: &operations
                     )
                 else { continue }
-                let outcome = checker.check(payload: candidate.payload, image: image)
-                if outcome.isValid {
+                guard let problem = checker.problem(payload: candidate.payload, image: image) else {
                     return AttestorCheck(
                         satisfied: true,
                         reason: .valid,
-                        message: "signed by key \(key.id) (\(algorithm.name)) of attestor \(attestor.name)",
+                        message: Self.signedMessage(key: key.id, algorithm: algorithm.name, attestor: attestor.name),
                         keyID: key.id
                     )
                 }
-                if payloadFailure == nil { payloadFailure = outcome }
+                if payloadFailure == nil { payloadFailure = problem }
                 // The signature is this key's; other keys cannot make this payload acceptable.
                 break
             }
@@ -235,6 +234,18 @@ public struct AttestationVerifier: Sendable {
             reason: .badSignature,
             message: "\(candidates.count) \(noun) found, none signed by a key of attestor \(attestor.name)"
         )
+    }
+
+    /// "signed by key K (ALGORITHM) of attestor A", built in one allocation: every verified check makes one.
+    private static func signedMessage(key: String, algorithm: String, attestor: String) -> String {
+        var message = "signed by key "
+        message.reserveCapacity(message.utf8.count + key.utf8.count + algorithm.utf8.count + attestor.utf8.count + 16)
+        message += key
+        message += " ("
+        message += algorithm
+        message += ") of attestor "
+        message += attestor
+        return message
     }
 
     /// The algorithm under which `key` verifies the candidate's signature, or `nil`.

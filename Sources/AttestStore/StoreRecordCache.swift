@@ -21,6 +21,9 @@ final class StoreRecordCache: Sendable {
     struct Key: Hashable, Sendable {
         var repository: String
         var digest: String
+
+        /// Hashes the digest alone: it tells images apart almost always, and it is hashed at every lookup.
+        func hash(into hasher: inout Hasher) { hasher.combine(digest) }
     }
 
     private struct Entry {
