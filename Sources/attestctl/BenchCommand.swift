@@ -1,6 +1,7 @@
 import ArgumentParser
 import AttestClient
 import AttestCore
+import AttestWire
 import Foundation
 
 /// `attestctl bench`: the load tester.
@@ -13,8 +14,9 @@ struct BenchCommand: AsyncParsableCommand {
             many miss digests, stores them in a SQLite store, writes an attestd configuration (a HEAD-layout \
             AttestationAuthority and a GenericAttestationPolicy on namespace "bench", a cache of \
             --cache-entries entries), starts the attestd next to this executable on a temporary socket, drives \
-            it, and stops it. Misses are real: the miss set is several times the cache capacity and is cycled in \
-            order, so each miss digest was evicted before it comes round again.
+            it, and stops it. Misses are real: the miss set is several times the cache capacity and each connection \
+            cycles its own share of it in order, so each miss digest was evicted before it comes round again and \
+            no two requests in flight share one; the report's "daemon" line (STATS before and after) shows it.
 
             With --socket PATH, bench drives a daemon that is already running; it must have been started with \
             the configuration of a bench work directory: run bench once with --workdir DIR (it keeps DIR), start \
@@ -87,6 +89,13 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Also measure a bare in-process OpenSSL verify loop (one thread per core) and print the ratio.")
     var baseline = false
 
+    @Option(
+        help: """
+            Split --duration into this many rounds (1...60), each measuring the baseline (with --baseline) and             then the daemon, so that a host whose speed drifts affects both alike; prints each round's ratio.
+            """
+    )
+    var rounds = 1
+
     @Option(help: "Output format: text or json.")
     var output: Format = .text
 
@@ -107,6 +116,10 @@ struct BenchCommand: AsyncParsableCommand {
         guard (1...1024).contains(depth) else { throw ValidationError("--depth must be 1...1024") }
         guard (1...600).contains(duration) else { throw ValidationError("--duration must be 1...600 seconds") }
         guard (0...1).contains(hitRatio) else { throw ValidationError("--hit-ratio must be 0...1") }
+        guard (1...60).contains(rounds) else { throw ValidationError("--rounds must be 1...60") }
+        guard duration / Double(rounds) >= 0.5 else {
+            throw ValidationError("--duration must give each of the --rounds at least 0.5 s")
+        }
         guard (1...4096).contains(batch) else { throw ValidationError("--batch must be 1...4096") }
         guard BenchLoad.Mode(rawValue: mode) != nil else {
             throw ValidationError("--mode must be check, verify or ping")
@@ -157,37 +170,61 @@ struct BenchCommand: AsyncParsableCommand {
             }
             defer { daemon?.stop() }
 
-            var baselineRate: Double?
-            if baseline {
-                let threads = ProcessInfo.processInfo.activeProcessorCount
-                printError("bench: baseline: bare OpenSSL \(fixture.algorithm), \(threads) threads, \(duration) s")
-                baselineRate = try BenchBaseline.run(fixture: fixture, threads: threads, duration: duration)
+            let loadMode = BenchLoad.Mode(rawValue: mode)!
+            // Each connection cycles its own share of the misses (see BenchLoad).
+            let share = fixture.misses.count / connections
+            if loadMode != .ping, hitRatio < 1, !fixture.misses.isEmpty, depth * batch > share {
+                printError(
+                    "bench: warning: \(depth * batch) items in flight per connection for its \(share) miss "
+                        + "digests: identical misses will be in flight at once and coalesce"
+                )
             }
-
+            let statsBefore = await Self.daemonStatistics(socket: socketPath)
+            let slice = duration / Double(rounds)
             let load = BenchLoad(
                 fixture: fixture,
-                mode: BenchLoad.Mode(rawValue: mode)!,
+                mode: loadMode,
                 batch: batch,
                 depth: depth,
                 connections: connections,
                 hitRatio: hitRatio
             )
-            let clients = (0..<connections).map { _ in
-                AttestClient(
-                    socketPath: socketPath,
-                    configuration: .init(clientName: "attestctl-bench/1.0", requestTimeout: .seconds(60))
-                )
+            var rounds: [BenchRound] = []
+            var report: BenchLoad.Report?
+            var benchCPU = 0.0
+            var daemonCPU: Double? = daemon == nil ? nil : 0
+            for round in 0..<self.rounds {
+                var baselineRate: Double?
+                if baseline {
+                    let threads = ProcessInfo.processInfo.activeProcessorCount
+                    printError(
+                        "bench: round \(round + 1)/\(self.rounds): baseline: bare OpenSSL \(fixture.algorithm), "
+                            + "\(threads) threads, \(slice) s"
+                    )
+                    baselineRate = try BenchBaseline.run(fixture: fixture, threads: threads, duration: slice)
+                }
+                let clients = (0..<connections).map { _ in
+                    AttestClient(
+                        socketPath: socketPath,
+                        configuration: .init(clientName: "attestctl-bench/1.0", requestTimeout: .seconds(60))
+                    )
+                }
+                defer { for client in clients { client.close() } }
+                let cpuBefore = (selfCPUSeconds(), daemon?.cpuSeconds ?? 0)
+                let part: BenchLoad.Report
+                do {
+                    part = try await load.run(clients: clients, duration: slice)
+                } catch let error as AttestClientError {
+                    throw InputError("cannot reach attestd at \(socketPath): \(error.reason)")
+                }
+                benchCPU += selfCPUSeconds() - cpuBefore.0
+                if let used = daemon?.cpuSeconds { daemonCPU? += used - cpuBefore.1 }
+                rounds.append(BenchRound(opsPerSecond: Double(part.items) / part.seconds, baseline: baselineRate))
+                report = report.map { $0.adding(part) } ?? part
             }
-            defer { for client in clients { client.close() } }
-            let cpuBefore = (selfCPUSeconds(), daemon?.cpuSeconds ?? 0)
-            let report: BenchLoad.Report
-            do {
-                report = try await load.run(clients: clients, duration: duration)
-            } catch let error as AttestClientError {
-                throw InputError("cannot reach attestd at \(socketPath): \(error.reason)")
-            }
-            let benchCPU = selfCPUSeconds() - cpuBefore.0
-            let daemonCPU = daemon?.cpuSeconds.map { $0 - cpuBefore.1 }
+            guard let report else { throw InputError("bench: no round ran") }
+            let statsAfter = await Self.daemonStatistics(socket: socketPath)
+            let baselineRates = rounds.compactMap(\.baseline)
             let result = BenchResult(
                 report: report,
                 mode: mode,
@@ -198,10 +235,26 @@ struct BenchCommand: AsyncParsableCommand {
                 hitRatio: hitRatio,
                 benchCPU: benchCPU,
                 daemonCPU: daemonCPU,
-                baseline: baselineRate
+                // Each round's baseline ran as long as its load, so their mean is the rate over the same time.
+                baseline: baselineRates.isEmpty ? nil : baselineRates.reduce(0, +) / Double(baselineRates.count),
+                rounds: rounds,
+                daemonCounters: statsBefore.flatMap { before in statsAfter.map { BenchDaemonCounters(before, $0) } }
             )
             print(output == .json ? result.json() : result.text())
             if report.errors > 0 { throw ExitStatus.negative }
+        }
+    }
+
+    /// The daemon's STATS, or `nil` when it cannot be asked (the report then omits what it did).
+    private static func daemonStatistics(socket: String) async -> StatsResponse? {
+        let client = AttestClient(socketPath: socket, configuration: .init(clientName: "attestctl-bench/1.0"))
+        defer { client.close() }
+        do {
+            try await client.connect()
+            return try await client.stats(timeout: .seconds(10))
+        } catch {
+            printError("bench: warning: cannot read the daemon's STATS: \(error)")
+            return nil
         }
     }
 
@@ -230,7 +283,9 @@ struct BenchCommand: AsyncParsableCommand {
             hitRatio: 1,
             benchCPU: selfCPUSeconds() - cpuBefore,
             daemonCPU: nil,
-            baseline: nil
+            baseline: nil,
+            rounds: [],
+            daemonCounters: nil
         )
         print(output == .json ? result.json() : result.text())
         if report.errors > 0 || report.items == 0 { throw ExitStatus.negative }

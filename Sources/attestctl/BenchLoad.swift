@@ -7,7 +7,8 @@ import Synchronization
 /// Drives the daemon: C connections, D frames in flight on each, N items per frame, for a fixed time; records
 /// each frame's round trip in an HDR histogram.
 ///
-/// Bodies are encoded once up front into a ring that cycles the miss set in order (see ``BenchFixture``), so
+/// Bodies are encoded once up front into one ring per connection, each cycling its own share of the miss set
+/// in order (see ``BenchFixture``), so
 /// the client spends its CPU on sockets, not encoding. Responses are checked cheaply: an ERROR frame or a
 /// wrong result count is an error, and every 64th response is fully decoded and each result must be
 /// admitted (CHECK) or valid (VERIFY).
@@ -45,6 +46,20 @@ final class BenchLoad: @unchecked Sendable {
         var firstError: String?
         var seconds: Double
         var histogram: Histogram<UInt64>
+
+        /// This report and a later one of the same load, as one: counts and times added, histograms merged.
+        func adding(_ other: Report) -> Report {
+            var histogram = histogram
+            histogram.add(other.histogram)
+            return Report(
+                items: items + other.items,
+                frames: frames + other.frames,
+                errors: errors + other.errors,
+                firstError: firstError ?? other.firstError,
+                seconds: seconds + other.seconds,
+                histogram: histogram
+            )
+        }
     }
 
     private struct Shared {
@@ -55,12 +70,15 @@ final class BenchLoad: @unchecked Sendable {
         var frames: UInt64 = 0
         var errors: UInt64 = 0
         var firstError: String?
+        /// Where each of this connection's slots stopped: the next run resumes the ring there.
+        var resume: [Int] = []
     }
 
     let mode: Mode
     let batch: Int
     let depth: Int
-    let ring: [[UInt8]]
+    /// Each connection's request bodies, sent in order and round again.
+    let rings: [[[UInt8]]]
     let items = Atomic<UInt64>(0)
     private let running = Atomic<Bool>(true)
     private let inFlight = Atomic<Int>(0)
@@ -73,11 +91,39 @@ final class BenchLoad: @unchecked Sendable {
         shards = (0..<connections).map { _ in LockedBox(Shared()) }
         if mode == .ping {
             // One PING frame is one item; its echo data is --batch bytes (at least 8, like `attestctl ping`).
-            ring = [PingRequest(data: [UInt8](repeating: 0x61, count: Swift.max(8, batch))).encodedBody()]
+            let ring = [PingRequest(data: [UInt8](repeating: 0x61, count: Swift.max(8, batch))).encodedBody()]
+            rings = Array(repeating: ring, count: connections)
             return
         }
+        // Each connection cycles its own share of the miss set, so no two connections ever send the same miss
+        // (connections drift apart in speed, and on a shared ring one would lap another and coalesce with it).
+        let shares = Swift.min(connections, Swift.max(1, fixture.misses.count))
+        rings = (0..<connections).map { index in
+            let share = index % shares
+            let lower = share * fixture.misses.count / shares
+            let upper = (share + 1) * fixture.misses.count / shares
+            return Self.ring(
+                fixture: fixture,
+                misses: fixture.misses[lower..<upper],
+                mode: mode,
+                batch: batch,
+                hitRatio: hitRatio
+            )
+        }
+    }
+
+    /// One connection's frames: one pass over its misses (64 frames of hot digests when there are none), a
+    /// fraction `hitRatio` of each frame's slots being hot digests, spread evenly.
+    private static func ring(
+        fixture: BenchFixture,
+        misses: ArraySlice<BenchFixture.Item>,
+        mode: Mode,
+        batch: Int,
+        hitRatio: Double
+    ) -> [[UInt8]] {
         let missShare = Swift.max(1.0, Double(batch) * (1 - hitRatio))
-        let frames = Swift.min(65_536, Swift.max(64, Int((Double(fixture.misses.count) / missShare).rounded(.up))))
+        let period = Int((Double(misses.count) / missShare).rounded(.up))
+        let frames = Swift.min(65_536, misses.isEmpty || hitRatio >= 1 ? 64 : Swift.max(1, period))
         var ring: [[UInt8]] = []
         ring.reserveCapacity(frames)
         var slot = 0
@@ -86,16 +132,15 @@ final class BenchLoad: @unchecked Sendable {
         for _ in 0..<frames {
             var chosen: [BenchFixture.Item] = []
             for _ in 0..<batch {
-                // Exactly a fraction hitRatio of the slots are hits, spread evenly.
                 let isHit =
-                    fixture.misses.isEmpty
+                    misses.isEmpty
                     || Int((Double(slot + 1) * hitRatio).rounded(.down)) > Int((Double(slot) * hitRatio).rounded(.down))
                 slot += 1
                 if isHit {
                     chosen.append(fixture.hot[hot % fixture.hot.count])
                     hot += 1
                 } else {
-                    chosen.append(fixture.misses[miss % fixture.misses.count])
+                    chosen.append(misses[misses.startIndex + miss % misses.count])
                     miss += 1
                 }
             }
@@ -119,23 +164,36 @@ final class BenchLoad: @unchecked Sendable {
                 )
                 ring.append(request.encodedBody())
             case .ping:
-                break  // answered above
+                break  // answered in init
             }
         }
-        self.ring = ring
+        return ring
     }
 
-    /// Runs the load on `clients` for `duration` seconds, printing progress to standard error every second.
+    /// Runs the load on `clients` (one per connection, as many as at ``init``) for `duration` seconds,
+    /// printing progress to standard error every second.
+    ///
+    /// A later run (the next round, on new clients) resumes each slot where the previous run stopped it, so the
+    /// rounds together send the ring in order, exactly like one long run: a miss does not come round sooner.
     func run(clients: [AttestClient], duration: Double) async throws -> Report {
         for client in clients { try await client.connect() }
         let opcode = mode.opcode
+        running.store(true, ordering: .relaxed)
+        items.store(0, ordering: .relaxed)
+        var starts: [[Int]] = []
+        for (index, shard) in shards.enumerated() {
+            starts.append(
+                shard.update { shared in
+                    let resume = shared.resume
+                    shared = Shared()
+                    if resume.count == depth { return resume }
+                    return (0..<depth).map { $0 % rings[index].count }
+                }
+            )
+        }
         let started = ContinuousClock.now
         for (index, client) in clients.enumerated() {
-            var cursor = index * ring.count / Swift.max(1, clients.count)
-            for _ in 0..<depth {
-                send(client: client, shard: index, opcode: opcode, cursor: cursor)
-                cursor = (cursor + 1) % ring.count
-            }
+            for cursor in starts[index] { send(client: client, shard: index, opcode: opcode, cursor: cursor) }
         }
         var last = (items: UInt64(0), at: ContinuousClock.now)
         while (ContinuousClock.now - started).seconds < duration {
@@ -184,6 +242,7 @@ final class BenchLoad: @unchecked Sendable {
     private func send(client: AttestClient, shard: Int, opcode: Opcode, cursor: Int) {
         inFlight.add(1, ordering: .relaxed)
         let start = ContinuousClock.now
+        let ring = rings[shard]
         client.sendBatchNow(opcode: opcode, bodies: [ring[cursor]]) { [self] _, result in
             let elapsed = ContinuousClock.now - start
             let problem = problem(with: result, sequence: cursor)
@@ -197,12 +256,15 @@ final class BenchLoad: @unchecked Sendable {
             }
             if problem == nil, running.load(ordering: .relaxed) { items.add(UInt64(batch), ordering: .relaxed) }
             inFlight.subtract(1, ordering: .relaxed)
+            let next = (cursor + depth) % ring.count
             if running.load(ordering: .relaxed) {
                 if case .failure = result {
                     // A broken connection would fail instantly in a loop: stop this slot.
                     return
                 }
-                send(client: client, shard: shard, opcode: opcode, cursor: (cursor + depth) % ring.count)
+                send(client: client, shard: shard, opcode: opcode, cursor: next)
+            } else {
+                shards[shard].update { $0.resume.append(next) }
             }
         }
     }
@@ -218,7 +280,7 @@ final class BenchLoad: @unchecked Sendable {
             return "daemon refused a frame: \(error.map { "\($0.status.name): \($0.message)" } ?? "unreadable ERROR")"
         }
         if mode == .ping {
-            guard frame.header.opcode == .ping, frame.body == ring[0] else {
+            guard frame.header.opcode == .ping, frame.body == rings[0][0] else {
                 return "PING answered with \(frame.header.opcode) and \(frame.body.count) body bytes, not the echo"
             }
             return nil

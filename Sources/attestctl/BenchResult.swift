@@ -1,5 +1,55 @@
+import AttestWire
 import Foundation
 import Histogram
+
+/// One round of a bench run: the daemon's rate and, with `--baseline`, the bare loop's rate just before it.
+struct BenchRound: Encodable {
+    var opsPerSecond: Double
+    var baseline: Double?
+    var ratio: Double? { baseline.map { opsPerSecond / $0 } }
+
+    enum CodingKeys: String, CodingKey { case opsPerSecond, baseline, ratio }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(opsPerSecond, forKey: .opsPerSecond)
+        try container.encodeIfPresent(baseline, forKey: .baseline)
+        try container.encodeIfPresent(ratio, forKey: .ratio)
+    }
+}
+
+/// What the daemon counted during a bench run (STATS after minus STATS before), so a report shows whether its
+/// misses were misses: verdict cache hits and misses, coalesced checks, and store records read from memory or
+/// from the file.
+struct BenchDaemonCounters: Encodable {
+    var cacheHits: UInt64
+    var cacheMisses: UInt64
+    var coalesced: UInt64
+    var storeCacheHits: UInt64?
+    var storeCacheMisses: UInt64?
+
+    init(_ before: StatsResponse, _ after: StatsResponse) {
+        func delta(_ name: String) -> UInt64? {
+            guard let end = after.counters.first(where: { $0.name == name })?.value else { return nil }
+            let start = before.counters.first(where: { $0.name == name })?.value ?? 0
+            return end >= start ? end - start : 0
+        }
+        cacheHits = delta("cache.hits") ?? 0
+        cacheMisses = delta("cache.misses") ?? 0
+        coalesced = delta("coalescer.coalesced") ?? 0
+        storeCacheHits = delta("store.cache.hits")
+        storeCacheMisses = delta("store.cache.misses")
+    }
+
+    /// One line for the text report.
+    var text: String {
+        var line = "verdict cache \(cacheHits) hits, \(cacheMisses) misses; \(coalesced) coalesced"
+        if let storeCacheHits, let storeCacheMisses {
+            line += "; store records of \(storeCacheHits) images from memory, \(storeCacheMisses) from the file"
+        }
+        return line
+    }
+}
 
 /// What one bench run measured, printed as text or as one JSON object.
 struct BenchResult: Encodable {
@@ -24,6 +74,11 @@ struct BenchResult: Encodable {
     var batch: Int
     var hitRatio: Double
     var seconds: Double
+    /// Each round's rates (and ratio), when the run had more than one.
+    var rounds: [BenchRound]?
+    /// The median of the rounds' ratios.
+    var medianRatio: Double?
+    var daemon: BenchDaemonCounters?
 
     init(
         report: BenchLoad.Report,
@@ -35,7 +90,9 @@ struct BenchResult: Encodable {
         hitRatio: Double,
         benchCPU: Double,
         daemonCPU: Double?,
-        baseline: Double?
+        baseline: Double?,
+        rounds: [BenchRound],
+        daemonCounters: BenchDaemonCounters?
     ) {
         func micros(_ percentile: Double) -> Double { Double(report.histogram.valueAtPercentile(percentile)) / 1000 }
         let rate = Double(report.items) / report.seconds
@@ -60,6 +117,12 @@ struct BenchResult: Encodable {
         self.batch = batch
         self.hitRatio = hitRatio
         seconds = report.seconds
+        self.rounds = rounds.count > 1 ? rounds : nil
+        let ratios = rounds.compactMap(\.ratio).sorted()
+        medianRatio =
+            rounds.count > 1 && !ratios.isEmpty
+            ? (ratios[(ratios.count - 1) / 2] + ratios[ratios.count / 2]) / 2 : nil
+        daemon = daemonCounters
     }
 
     func json() -> String {
@@ -95,6 +158,7 @@ struct BenchResult: Encodable {
             ),
             "errors       \(errors)" + (firstError.map { " (first: \($0))" } ?? ""),
         ]
+        if let daemon { lines.append("daemon       " + daemon.text) }
         if let baselineOpsPerSecond, let ratio {
             lines.append(
                 String(
@@ -103,6 +167,10 @@ struct BenchResult: Encodable {
                     ratio
                 )
             )
+        }
+        if let rounds, let medianRatio {
+            let each = rounds.compactMap(\.ratio).map { String(format: "%.3f", $0) }.joined(separator: " ")
+            lines.append(String(format: "rounds       %d, ratios %@; median %.3f", rounds.count, each, medianRatio))
         }
         return lines.joined(separator: "\n")
     }
