@@ -43,6 +43,9 @@ struct BenchDaemonCounters: Encodable {
 
     /// One line for the text report.
     var text: String {
+        if cacheHits == 0, cacheMisses == 0, coalesced == 0, (storeCacheHits ?? 0) == 0, (storeCacheMisses ?? 0) == 0 {
+            return "no verdict-cache lookups and no store reads (VERIFY and PING use neither)"
+        }
         var line = "verdict cache \(cacheHits) hits, \(cacheMisses) misses; \(coalesced) coalesced"
         if let storeCacheHits, let storeCacheMisses {
             line += "; store records of \(storeCacheHits) images from memory, \(storeCacheMisses) from the file"
