@@ -140,7 +140,15 @@ public final class AttestationStore: AttestationSource {
     ///   same order on every call.
     /// - Throws: ``StoreError`` with ``StoreError/Code/readFailed`` when the file cannot be read.
     public func attestations(repository: String, digest: String) throws -> [StoredAttestation] {
-        if recordCache != nil { return try attestations(images: [(repository, digest)])[0] }
+        if let recordCache {
+            return try read(
+                doing: "look up \(repository)@\(digest)",
+                unpooled: { try poolAttestations(repository: repository, digest: digest) },
+                { reader throws(StoreReadConnection.Failure) in
+                    try reader.attestations(images: [(repository, digest)], cache: recordCache)[0]
+                }
+            )
+        }
         return try read(
             doing: "look up \(repository)@\(digest)",
             unpooled: { try poolAttestations(repository: repository, digest: digest) },
