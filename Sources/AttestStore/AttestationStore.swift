@@ -140,20 +140,14 @@ public final class AttestationStore: AttestationSource {
     ///   same order on every call.
     /// - Throws: ``StoreError`` with ``StoreError/Code/readFailed`` when the file cannot be read.
     public func attestations(repository: String, digest: String) throws -> [StoredAttestation] {
-        if let recordCache {
-            return try read(
-                doing: "look up \(repository)@\(digest)",
-                unpooled: { try poolAttestations(repository: repository, digest: digest) },
-                { reader throws(StoreReadConnection.Failure) in
-                    try reader.attestations(images: [(repository, digest)], cache: recordCache)[0]
-                }
-            )
-        }
-        return try read(
+        try read(
             doing: "look up \(repository)@\(digest)",
             unpooled: { try poolAttestations(repository: repository, digest: digest) },
             { reader throws(StoreReadConnection.Failure) in
-                try reader.attestations(repository: repository, digest: digest)
+                if let recordCache {
+                    return try reader.attestations(images: [(repository, digest)], cache: recordCache)[0]
+                }
+                return try reader.attestations(repository: repository, digest: digest)
             }
         )
     }

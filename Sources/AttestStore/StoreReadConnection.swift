@@ -90,21 +90,14 @@ final class StoreReadConnection: @unchecked Sendable {
     /// - Throws: ``StoreReadConnection/Failure`` when SQLite fails; the transaction is ended either way.
     func attestations(images: [(repository: String, digest: String)]) throws(Failure) -> [[StoredAttestation]] {
         if images.count == 1 { return [try attestations(repository: images[0].repository, digest: images[0].digest)] }
-        guard let connection, let begin, let commit else { throw Failure(code: SQLITE_MISUSE, message: nil) }
-        try run(begin, connection: connection)
-        var results: [[StoredAttestation]] = []
-        results.reserveCapacity(images.count)
-        do {
+        return try inReadTransaction { _ throws(Failure) in
+            var results: [[StoredAttestation]] = []
+            results.reserveCapacity(images.count)
             for image in images {
                 results.append(try attestations(repository: image.repository, digest: image.digest))
             }
-            try run(commit, connection: connection)
-        } catch {
-            // A read transaction has nothing to lose: end it so the connection never pins an old snapshot.
-            if sqlite3_get_autocommit(connection) == 0 { sqlite3_exec(connection, "ROLLBACK", nil, nil, nil) }
-            throw error
+            return results
         }
-        return results
     }
 
     /// Looks up several images in one read transaction, answering from `cache` what it holds and keeping there
@@ -125,29 +118,42 @@ final class StoreReadConnection: @unchecked Sendable {
         images: [(repository: String, digest: String)],
         cache: StoreRecordCache
     ) throws(Failure) -> [[StoredAttestation]] {
-        guard let connection, let begin, let commit, let dataVersion else {
-            throw Failure(code: SQLITE_MISUSE, message: nil)
-        }
+        guard let dataVersion else { throw Failure(code: SQLITE_MISUSE, message: nil) }
         let generation = cache.generation
-        try run(begin, connection: connection)
-        do {
+        let keys = images.map { StoreRecordCache.Key(repository: $0.repository, digest: $0.digest) }
+        let (found, read, changed) = try inReadTransaction { connection throws(Failure) in
             let version = try integer(dataVersion, connection: connection)
             let changed = version != lastDataVersion
             lastDataVersion = version
             if changed { cache.invalidate() }
-            var found = cache.records(
-                for: images.lazy.map { StoreRecordCache.Key(repository: $0.repository, digest: $0.digest) }
-            )
+            var found = cache.records(for: keys)
             var read: [(key: StoreRecordCache.Key, records: [StoredAttestation])] = []
             for index in found.indices where found[index] == nil {
-                let image = images[index]
-                let records = try attestations(repository: image.repository, digest: image.digest)
+                let records = try attestations(repository: keys[index].repository, digest: keys[index].digest)
                 found[index] = records
-                read.append((StoreRecordCache.Key(repository: image.repository, digest: image.digest), records))
+                read.append((keys[index], records))
             }
+            return (found, read, changed)
+        }
+        if !changed { cache.insert(read, readIn: generation) }
+        return found.map { $0 ?? [] }
+    }
+
+    /// Runs `body` in one read transaction: one snapshot, taken at its first read, serves all of it.
+    ///
+    /// - Parameter body: the reads; it gets the connection.
+    /// - Returns: what `body` returned.
+    /// - Throws: ``StoreReadConnection/Failure``; when `body` or the commit fails the transaction is rolled back,
+    ///   so the connection never pins an old snapshot (a read transaction has nothing to lose).
+    private func inReadTransaction<Value>(
+        _ body: (OpaquePointer) throws(Failure) -> Value
+    ) throws(Failure) -> Value {
+        guard let connection, let begin, let commit else { throw Failure(code: SQLITE_MISUSE, message: nil) }
+        try run(begin, connection: connection)
+        do throws(Failure) {
+            let value = try body(connection)
             try run(commit, connection: connection)
-            if !changed { cache.insert(read, readIn: generation) }
-            return found.map { $0 ?? [] }
+            return value
         } catch {
             if sqlite3_get_autocommit(connection) == 0 { sqlite3_exec(connection, "ROLLBACK", nil, nil, nil) }
             throw error

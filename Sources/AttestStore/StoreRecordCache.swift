@@ -84,8 +84,9 @@ final class StoreRecordCache: Sendable {
     ///
     /// - Parameter keys: the images.
     /// - Returns: each image's records, or `nil` where the cache has none, in the order of `keys`.
-    func records(for keys: some Collection<Key>) -> [[StoredAttestation]?] {
-        state.withLock { state in
+    func records(for keys: [Key]) -> [[StoredAttestation]?] {
+        var dropped: [[Key: Entry]] = []
+        let found: [[StoredAttestation]?] = state.withLock { state in
             var found: [[StoredAttestation]?] = []
             found.reserveCapacity(keys.count)
             for key in keys {
@@ -93,7 +94,14 @@ final class StoreRecordCache: Sendable {
                     found.append(entry.records)
                 } else if let entry = state.old.removeValue(forKey: key) {
                     state.oldBytes -= entry.bytes
-                    Self.add(entry, for: key, to: &state, halfEntries: halfEntries, halfBytes: halfBytes)
+                    Self.add(
+                        entry,
+                        for: key,
+                        to: &state,
+                        halfEntries: halfEntries,
+                        halfBytes: halfBytes,
+                        dropping: &dropped
+                    )
                     found.append(entry.records)
                 } else {
                     found.append(nil)
@@ -104,6 +112,8 @@ final class StoreRecordCache: Sendable {
             state.statistics.misses += UInt64(found.count - hits)
             return found
         }
+        dropped.removeAll()  // released here, outside the lock
+        return found
     }
 
     /// Remembers what a read found, unless the store changed since the read began.
@@ -114,44 +124,40 @@ final class StoreRecordCache: Sendable {
     func insert(_ found: [(key: Key, records: [StoredAttestation])], readIn generation: UInt64) {
         if found.isEmpty { return }
         let sized = found.map { (key: $0.key, entry: Entry(records: $0.records, bytes: Self.size(of: $0))) }
-        let evicted: [Key: Entry]? = state.withLock { state in
+        var dropped: [[Key: Entry]] = []
+        state.withLock { state in
             guard state.generation == generation else {
                 state.statistics.staleReads += 1
-                return nil
+                return
             }
-            var evicted: [Key: Entry]? = nil
             for item in sized where item.entry.bytes <= halfBytes {
                 if let replaced = state.young.removeValue(forKey: item.key) { state.youngBytes -= replaced.bytes }
                 if let replaced = state.old.removeValue(forKey: item.key) { state.oldBytes -= replaced.bytes }
-                if let dropped = Self.add(
+                Self.add(
                     item.entry,
                     for: item.key,
                     to: &state,
                     halfEntries: halfEntries,
-                    halfBytes: halfBytes
-                ) {
-                    evicted = dropped
-                }
+                    halfBytes: halfBytes,
+                    dropping: &dropped
+                )
             }
-            return evicted
         }
-        _ = evicted  // released here, outside the lock
+        dropped.removeAll()  // released here, outside the lock
     }
 
-    /// Adds an entry to the young half, turning the young half old first when it is full.
-    ///
-    /// - Returns: the dropped old half, if one was dropped, for the caller to release outside the lock.
-    @discardableResult
+    /// Adds an entry to the young half, turning the young half old first when it is full; a dropped old half
+    /// is appended to `dropping`, for the caller to release outside the lock.
     private static func add(
         _ entry: Entry,
         for key: Key,
         to state: inout State,
         halfEntries: Int,
-        halfBytes: Int
-    ) -> [Key: Entry]? {
-        var dropped: [Key: Entry]? = nil
+        halfBytes: Int,
+        dropping: inout [[Key: Entry]]
+    ) {
         if state.young.count >= halfEntries || state.youngBytes + entry.bytes > halfBytes {
-            dropped = state.old
+            dropping.append(state.old)
             state.statistics.evictions += UInt64(state.old.count)
             state.old = state.young
             state.oldBytes = state.youngBytes
@@ -161,7 +167,6 @@ final class StoreRecordCache: Sendable {
         }
         state.young[key] = entry
         state.youngBytes += entry.bytes
-        return dropped
     }
 
     /// What an image's records cost in memory, roughly: their bytes and strings plus a fixed overhead each.

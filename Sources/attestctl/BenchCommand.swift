@@ -91,7 +91,8 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(
         help: """
-            Split --duration into this many rounds (1...60), each measuring the baseline (with --baseline) and             then the daemon, so that a host whose speed drifts affects both alike; prints each round's ratio.
+            Split --duration into this many rounds (1...60), each measuring the baseline (with --baseline) and \
+            then the daemon, so that a host whose speed drifts affects both alike; prints each round's ratio.
             """
     )
     var rounds = 1

@@ -8,10 +8,9 @@ import Synchronization
 /// each frame's round trip in an HDR histogram.
 ///
 /// Bodies are encoded once up front into one ring per connection, each cycling its own share of the miss set
-/// in order (see ``BenchFixture``), so
-/// the client spends its CPU on sockets, not encoding. Responses are checked cheaply: an ERROR frame or a
-/// wrong result count is an error, and every 64th response is fully decoded and each result must be
-/// admitted (CHECK) or valid (VERIFY).
+/// in order (see ``BenchFixture``), so the client spends its CPU on sockets, not encoding. Responses are
+/// checked cheaply: an ERROR frame or a wrong result count is an error, and every 64th response is fully
+/// decoded and each result must be admitted (CHECK) or valid (VERIFY).
 ///
 /// PING mode sends PING frames (one item each, `--batch` bytes of echo data, at least 8) through exactly the
 /// same raw client path, so a depth-1 cache hit (`--mode check --hit-ratio 1 --depth 1 --batch 1`) can be

@@ -81,6 +81,7 @@ struct BenchResult: Encodable {
     var rounds: [BenchRound]?
     /// The median of the rounds' ratios.
     var medianRatio: Double?
+    /// What the daemon counted during the run (STATS after minus before), when it could be asked.
     var daemon: BenchDaemonCounters?
 
     init(
