@@ -74,7 +74,14 @@ public struct PayloadChecker: Sendable {
             )
         }
         do throws(PayloadError) {
-            return .success(try SimpleSigningPayload.parse(payload, maxSize: maxPayloadSize))
+            // A payload array parsed before on this thread (the store's record cache hands the same arrays
+            // back) is not scanned again: see PayloadParseMemo.
+            let maxSize = maxPayloadSize
+            return .success(
+                try PayloadParseMemo.forCurrentThread.payload(for: payload) { () throws(PayloadError) in
+                    try SimpleSigningPayload.parse(payload, maxSize: maxSize)
+                }
+            )
         } catch {
             return .failure(.invalid(.malformedPayload, error.reason))
         }

@@ -1,0 +1,98 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The calling thread's recently parsed payloads, recognised by the storage of the payload array itself.
+///
+/// A daemon re-verifying the same images gets the same `[UInt8]` payloads back from its store's record cache
+/// each time; parsing one again costs a scan and a few string allocations for fields that cannot have changed.
+/// A slot keeps the array it parsed (a strong reference to its storage), so while the slot holds it no other
+/// array can have that storage address: an array whose elements start at the same address with the same count
+/// *is* that array, and its bytes are the bytes that were parsed. Arrays with equal bytes but other storage
+/// are parsed again and take the slot; nothing is ever compared by hash.
+///
+/// Only successful parses are kept. One memo belongs to one thread (``forCurrentThread``): it takes no lock.
+final class PayloadParseMemo {
+    /// How many payloads a thread keeps (a power of two): as many images as the store's record cache keeps by
+    /// default, so that a cycle of re-verified images the record cache holds is not parsed again either.
+    static let slotCount = 16_384
+
+    private struct Slot {
+        var bytes: [UInt8]
+        var payload: SimpleSigningPayload
+    }
+
+    private var slots: [Slot?] = Array(repeating: nil, count: PayloadParseMemo.slotCount)
+    /// Payloads answered from a slot, for tests.
+    private(set) var hits = 0
+
+    /// The payload parsed from `bytes`: remembered when this very array was parsed before on this thread,
+    /// otherwise `parse()`'s answer, remembered when it succeeds.
+    ///
+    /// - Parameters:
+    ///   - bytes: the payload bytes.
+    ///   - parse: parses `bytes`; it decides every refusal.
+    /// - Returns: the parsed payload.
+    /// - Throws: whatever `parse` throws.
+    func payload(
+        for bytes: [UInt8],
+        parse: () throws(PayloadError) -> SimpleSigningPayload
+    ) throws(PayloadError) -> SimpleSigningPayload {
+        guard let address = Self.storageAddress(of: bytes) else { return try parse() }
+        // Two candidate slots (an even one and its neighbour), so that two arrays meeting at one index do not
+        // evict each other in turn.
+        let first = Self.slotIndex(address)
+        for index in [first, first ^ 1] {
+            if let slot = slots[index], slot.bytes.count == bytes.count,
+                Self.storageAddress(of: slot.bytes) == address
+            {
+                hits += 1
+                return slot.payload
+            }
+        }
+        let payload = try parse()
+        let index = slots[first] == nil || slots[first ^ 1] != nil ? first : first ^ 1
+        slots[index] = Slot(bytes: bytes, payload: payload)
+        return payload
+    }
+
+    /// Where a non-empty array's elements start; `nil` for an empty one (empty arrays share one storage).
+    private static func storageAddress(of bytes: [UInt8]) -> UInt? {
+        guard !bytes.isEmpty else { return nil }
+        return bytes.withUnsafeBufferPointer { buffer in buffer.baseAddress.map { UInt(bitPattern: $0) } }
+    }
+
+    /// A slot for an address: allocations are 16-byte aligned, so the low bits are dropped and the rest mixed.
+    private static func slotIndex(_ address: UInt) -> Int {
+        let mixed = (address >> 4) &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: mixed >> (UInt.bitWidth - slotCount.trailingZeroBitCount))
+    }
+}
+
+// MARK: - Thread-local instance
+
+private let payloadMemoKey: pthread_key_t = {
+    var key = pthread_key_t()
+    let status = pthread_key_create(&key) { pointer in
+        guard let pointer else { return }
+        Unmanaged<PayloadParseMemo>.fromOpaque(pointer).release()
+    }
+    precondition(status == 0, "pthread_key_create failed: \(status)")
+    return key
+}()
+
+extension PayloadParseMemo {
+    /// The calling thread's memo, created on first use and released when the thread ends.
+    static var forCurrentThread: PayloadParseMemo {
+        if let existing = pthread_getspecific(payloadMemoKey) {
+            return Unmanaged<PayloadParseMemo>.fromOpaque(existing).takeUnretainedValue()
+        }
+        let made = PayloadParseMemo()
+        pthread_setspecific(payloadMemoKey, Unmanaged.passRetained(made).toOpaque())
+        return made
+    }
+}
