@@ -67,7 +67,10 @@ public final class Coalescer<Key: Hashable & Sendable, Value: Sendable>: Sendabl
     @discardableResult
     public func run(key: Key, waiter: @escaping Waiter, start: (Key) -> Void) -> Outcome {
         let outcome: Outcome = shard(for: key).mutex.withLock { shard in
-            if shard.pending[key]?.others.append(waiter) != nil {
+            // Look up, then assign: an optional-chained append through the subscript's modify accessor would
+            // allocate its coroutine frame on every call, including the common one where the key is new.
+            if let index = shard.pending.index(forKey: key) {
+                shard.pending.values[index].others.append(waiter)
                 shard.statistics.coalesced += 1
                 return .coalesced
             }

@@ -82,6 +82,9 @@ final class PlanMemo: Sendable {
             let image: PendingImage
             /// `keys[i]` is the cache key of `image.attestors[i]`.
             let keys: [VerdictCache.Key]
+            /// Every attestor position, `0..<keys.count`: what a request that misses them all checks, made
+            /// once here rather than per request.
+            let allPositions: [Int]
 
             /// Creates a pending plan.
             ///
@@ -91,6 +94,7 @@ final class PlanMemo: Sendable {
             init(image: PendingImage, keys: [VerdictCache.Key]) {
                 self.image = image
                 self.keys = keys
+                allPositions = Array(keys.indices)
             }
         }
 

@@ -222,7 +222,6 @@ final class RequestHandler: Sendable {
                     continue
                 }
                 var results: [String: AttestorCheck] = [:]
-                var positions: [Int] = []
                 for position in keys.indices {
                     if let verdict = verdicts[position] {
                         let attestor = plan.image.attestors[position]
@@ -231,8 +230,6 @@ final class RequestHandler: Sendable {
                             attestor: attestor,
                             image: plan.image.reference
                         )
-                    } else {
-                        positions.append(position)
                     }
                 }
                 if allHit {
@@ -240,6 +237,14 @@ final class RequestHandler: Sendable {
                     entry.remember(decision, for: verdicts)
                     decided[index] = decision
                 } else {
+                    if misses.isEmpty {
+                        // The first miss of a request: room for every item, so appending never regrows.
+                        misses.reserveCapacity(items.count - index)
+                        pending.reserveCapacity(items.count - index)
+                    }
+                    // Usually every attestor missed: then the plan's own array of positions serves.
+                    let positions =
+                        results.isEmpty ? plan.allPositions : keys.indices.filter { verdicts[$0] == nil }
                     misses.append(ImageMisses(slot: pending.count, plan: plan, positions: positions))
                     pending.append(
                         PendingChecks.Slot(index: index, entry: entry, plan: plan, results: results, verdicts: verdicts)
@@ -251,10 +256,11 @@ final class RequestHandler: Sendable {
             completion(.success(decided.map { $0! }))
             return
         }
+        let remaining = misses.reduce(0) { $0 + $1.positions.count }
         let checks = PendingChecks(
             decided: decided,
             slots: pending,
-            remaining: misses.reduce(0) { $0 + $1.positions.count },
+            remaining: remaining,
             engine: snapshot.engine,
             memo: snapshot.memo,
             completion: completion
@@ -262,21 +268,25 @@ final class RequestHandler: Sendable {
         // Checks started here, grouped by image: one job per image reads its attestations once and checks
         // every attestor of it that no other request is already checking.
         var startedImages: [ImageMisses] = []
+        startedImages.reserveCapacity(misses.count)
         var started: [VerdictCache.Key] = []
+        started.reserveCapacity(remaining)
         for image in misses {
             let slot = image.slot
-            var startedPositions: [Int] = []
+            // Usually every position starts: then the image's own array serves, and none is built.
+            var coalesced: [Int] = []
             for position in image.positions {
-                coalescer.run(
+                let outcome = coalescer.run(
                     key: image.plan.keys[position],
                     waiter: { outcome in checks.deliver(outcome, slot: slot, position: position) }
                 ) { key in
                     started.append(key)
-                    startedPositions.append(position)
                 }
+                if outcome == .coalesced { coalesced.append(position) }
             }
-            if !startedPositions.isEmpty {
-                startedImages.append(ImageMisses(slot: slot, plan: image.plan, positions: startedPositions))
+            if coalesced.count < image.positions.count {
+                let positions = coalesced.isEmpty ? image.positions : image.positions.filter { !coalesced.contains($0) }
+                startedImages.append(ImageMisses(slot: slot, plan: image.plan, positions: positions))
             }
         }
         guard !started.isEmpty else { return }  // every check is already running for another request
@@ -328,7 +338,9 @@ final class RequestHandler: Sendable {
     /// ``maximumReadGroup``, done by whichever of their jobs runs first.
     private func jobs(for all: [SubmissionBatch.Deferred]) -> [WorkerPool<VerifierContext>.Job] {
         var jobs: [WorkerPool<VerifierContext>.Job] = []
+        jobs.reserveCapacity(all.reduce(0) { $0 + $1.images.count })
         var group: [ImageMisses] = []
+        group.reserveCapacity(Self.maximumReadGroup)
         var groupSnapshot: DaemonSnapshot? = nil
         func close() {
             guard let snapshot = groupSnapshot else { return }
