@@ -22,10 +22,14 @@ final class PayloadParseMemo {
     static let slotCount = 16_384
 
     private struct Slot {
+        /// Holds the parsed array's storage, so that no other array can start at ``addresses``' entry.
         var bytes: [UInt8]
         var payload: SimpleSigningPayload
     }
 
+    /// Each slot's array storage address (0 for an empty slot), apart from the slots so that a lookup reads
+    /// one word per candidate instead of a whole slot.
+    private var addresses = [UInt](repeating: 0, count: PayloadParseMemo.slotCount)
     private var slots: [Slot?] = Array(repeating: nil, count: PayloadParseMemo.slotCount)
     /// Payloads answered from a slot, for tests.
     private(set) var hits = 0
@@ -44,19 +48,21 @@ final class PayloadParseMemo {
     ) throws(PayloadError) -> SimpleSigningPayload {
         guard let address = Self.storageAddress(of: bytes) else { return try parse() }
         // Two candidate slots (an even one and its neighbour), so that two arrays meeting at one index do not
-        // evict each other in turn.
+        // evict each other in turn. An array's count lives in its storage: the same storage is the same array.
         let first = Self.slotIndex(address)
-        for index in [first, first ^ 1] {
-            if let slot = slots[index], slot.bytes.count == bytes.count,
-                Self.storageAddress(of: slot.bytes) == address
-            {
-                hits += 1
-                return slot.payload
-            }
+        let second = first ^ 1
+        if addresses[first] == address, let slot = slots[first] {
+            hits += 1
+            return slot.payload
+        }
+        if addresses[second] == address, let slot = slots[second] {
+            hits += 1
+            return slot.payload
         }
         let payload = try parse()
-        let index = slots[first] == nil || slots[first ^ 1] != nil ? first : first ^ 1
+        let index = addresses[first] == 0 || addresses[second] != 0 ? first : second
         slots[index] = Slot(bytes: bytes, payload: payload)
+        addresses[index] = address
         return payload
     }
 
