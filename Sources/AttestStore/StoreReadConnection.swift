@@ -100,40 +100,46 @@ final class StoreReadConnection: @unchecked Sendable {
         }
     }
 
-    /// Looks up several images in one read transaction, answering from `cache` what it holds and keeping there
-    /// what was read.
+    /// Looks up several images, answering from `cache` what it holds and reading the rest in one read
+    /// transaction, keeping there what was read.
     ///
-    /// The transaction first reads `PRAGMA data_version`, which changes when another connection (of this
-    /// process or another) commits. When it changed since this connection last read it, or this connection
-    /// never read it, the cache is emptied first (a commit this connection has not seen may have made any
-    /// record stale) and nothing read now is kept. The cache's generation is taken before the transaction, so
-    /// records read in a snapshot older than another connection's emptying are not kept either.
+    /// It first reads `PRAGMA data_version` on its own (an implicit read transaction of one statement), which
+    /// changes when another connection (of this process or another) commits. When it changed since this
+    /// connection last read it, or this connection never read it, the cache is emptied first (a commit this
+    /// connection has not seen may have made any record stale) and nothing read now is kept. Every lookup
+    /// reads the version before it consults the cache, so an answer from memory is never older than the file
+    /// as that read found it. Images the cache does not hold are then read in one transaction, whose snapshot
+    /// is at least as new as the version read; when the cache held them all, no transaction is opened (the
+    /// common case of re-verifying images: one statement instead of `BEGIN`, the pragma and `COMMIT`). The
+    /// cache's generation is taken before the version is read, so records read in a snapshot older than
+    /// another connection's emptying are not kept.
     ///
     /// - Parameters:
     ///   - images: (repository, digest) pairs.
     ///   - cache: the store's record cache.
     /// - Returns: each image's attestations, in the order of `images`.
-    /// - Throws: ``StoreReadConnection/Failure`` when SQLite fails; the transaction is ended either way.
+    /// - Throws: ``StoreReadConnection/Failure`` when SQLite fails; a transaction is ended either way.
     func attestations(
         images: [(repository: String, digest: String)],
         cache: StoreRecordCache
     ) throws(Failure) -> [[StoredAttestation]] {
-        guard let dataVersion else { throw Failure(code: SQLITE_MISUSE, message: nil) }
+        guard let dataVersion, let connection else { throw Failure(code: SQLITE_MISUSE, message: nil) }
         let generation = cache.generation
         let keys = images.map { StoreRecordCache.Key(repository: $0.repository, digest: $0.digest) }
-        let (found, read, changed) = try inReadTransaction { connection throws(Failure) in
-            let version = try integer(dataVersion, connection: connection)
-            let changed = version != lastDataVersion
-            lastDataVersion = version
-            if changed { cache.invalidate() }
-            var found = cache.records(for: keys)
+        let version = try integer(dataVersion, connection: connection)
+        let changed = version != lastDataVersion
+        lastDataVersion = version
+        if changed { cache.invalidate() }
+        var found = cache.records(for: keys)
+        guard found.contains(where: { $0 == nil }) else { return found.map { $0 ?? [] } }
+        let read = try inReadTransaction { _ throws(Failure) in
             var read: [(key: StoreRecordCache.Key, records: [StoredAttestation])] = []
             for index in found.indices where found[index] == nil {
                 let records = try attestations(repository: keys[index].repository, digest: keys[index].digest)
                 found[index] = records
                 read.append((keys[index], records))
             }
-            return (found, read, changed)
+            return read
         }
         if !changed { cache.insert(read, readIn: generation) }
         return found.map { $0 ?? [] }
