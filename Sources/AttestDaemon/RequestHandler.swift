@@ -298,7 +298,7 @@ final class RequestHandler: Sendable {
         }
     }
 
-    /// The most images whose attestations one job reads in one store transaction for the others.
+    /// The most images one verification job checks (reading their attestations in one store call).
     static let maximumReadGroup = 64
 
     /// Queues the started checks of one or more requests to the workers, all with one lock when they fit;
@@ -309,7 +309,8 @@ final class RequestHandler: Sendable {
     func submit(_ all: [SubmissionBatch.Deferred]) {
         guard !all.isEmpty else { return }
         do {
-            try pool.submitBatch(jobs(for: all))
+            let (jobs, weights) = jobs(for: all)
+            try pool.submitBatch(jobs, weights: weights)
         } catch {
             guard all.count > 1 else {
                 refuse(all[0], error)
@@ -317,7 +318,8 @@ final class RequestHandler: Sendable {
             }
             for deferred in all {
                 do {
-                    try pool.submitBatch(jobs(for: [deferred]))
+                    let (jobs, weights) = jobs(for: [deferred])
+                    try pool.submitBatch(jobs, weights: weights)
                 } catch {
                     refuse(deferred, error)
                 }
@@ -334,86 +336,98 @@ final class RequestHandler: Sendable {
         for key in deferred.started { coalescer.complete(key: key, value: .refused(refusal)) }
     }
 
-    /// One job per image; consecutive images (of any of the requests) share one store read in groups of up to
-    /// ``maximumReadGroup``, done by whichever of their jobs runs first.
-    private func jobs(for all: [SubmissionBatch.Deferred]) -> [WorkerPool<VerifierContext>.Job] {
+    /// The jobs for the started checks of one or more requests, with their weights (images).
+    ///
+    /// Consecutive images under one configuration snapshot (of any of the requests) are split into jobs of
+    /// equal size: one per worker, or more when that would exceed ``maximumReadGroup`` images a job. So a pass's
+    /// work spreads over every worker, while each job reads its images' attestations in one store call and
+    /// costs one queue entry, one closure and one lock round for all of them. A job weighs its image count, so
+    /// the queue's capacity still counts images.
+    private func jobs(
+        for all: [SubmissionBatch.Deferred]
+    ) -> (jobs: [WorkerPool<VerifierContext>.Job], weights: [Int]) {
         var jobs: [WorkerPool<VerifierContext>.Job] = []
-        jobs.reserveCapacity(all.reduce(0) { $0 + $1.images.count })
-        var group: [ImageMisses] = []
-        group.reserveCapacity(Self.maximumReadGroup)
-        var groupSnapshot: DaemonSnapshot? = nil
+        var weights: [Int] = []
+        var run: [ImageMisses] = []
+        var runSnapshot: DaemonSnapshot? = nil
         func close() {
-            guard let snapshot = groupSnapshot else { return }
-            let prefetch: AttestationPrefetch? =
-                group.count > 1
-                ? AttestationPrefetch(
-                    source: snapshot.verifier.source,
-                    images: group.map { image in
-                        let reference = image.plan.image.reference
-                        return (reference.identity, reference.digest?.description ?? "")
-                    }
-                ) : nil
-            for (position, image) in group.enumerated() {
-                jobs.append(verificationJob(image, snapshot: snapshot, prefetch: prefetch.map { ($0, position) }))
+            guard let snapshot = runSnapshot, !run.isEmpty else { return }
+            let perWorker = (run.count + pool.workerCount - 1) / pool.workerCount
+            let size = max(1, min(Self.maximumReadGroup, perWorker))
+            var start = 0
+            while start < run.count {
+                let end = min(run.count, start + size)
+                jobs.append(verificationJob(Array(run[start..<end]), snapshot: snapshot))
+                weights.append(end - start)
+                start = end
             }
-            group.removeAll(keepingCapacity: true)
-            groupSnapshot = nil
+            run.removeAll(keepingCapacity: true)
+            runSnapshot = nil
         }
         for deferred in all {
-            for image in deferred.images {
-                if group.count == Self.maximumReadGroup || (groupSnapshot.map { $0 !== deferred.snapshot } ?? false) {
-                    close()
-                }
-                groupSnapshot = deferred.snapshot
-                group.append(image)
-            }
+            if let current = runSnapshot, current !== deferred.snapshot { close() }
+            runSnapshot = deferred.snapshot
+            run.append(contentsOf: deferred.images)
         }
         close()
-        return jobs
+        return (jobs, weights)
     }
 
-    /// The job that checks attestors of one image on a worker (reading the image's attestations once),
+    /// The job that checks attestors of some images on a worker (reading their attestations in one store call),
     /// caches each definitive result, and wakes every request waiting for each.
     ///
     /// - Parameters:
-    ///   - misses: the image and the positions of the attestors to check.
+    ///   - images: the images and the positions of the attestors to check in each.
     ///   - snapshot: the configuration generation.
-    ///   - prefetch: the request's shared store read and this image's position in it; `nil` to read alone.
-    private func verificationJob(
-        _ misses: ImageMisses,
-        snapshot: DaemonSnapshot,
-        prefetch: (read: AttestationPrefetch, position: Int)?
-    ) -> WorkerPool<VerifierContext>.Job {
+    private func verificationJob(_ images: [ImageMisses], snapshot: DaemonSnapshot) -> WorkerPool<VerifierContext>.Job {
         let verifier = snapshot.verifier
         let cache = snapshot.cache
         let coalescer = self.coalescer
-        let plan = misses.plan
-        let positions = misses.positions
         return { [self] context in
-            let all = plan.image.attestors
-            // Usually every attestor of the image: then the plan's own array serves, uncopied.
-            let attestors = positions.count == all.count ? all : positions.map { all[$0] }
-            var operations = 0
-            let image = plan.image.reference
-            let checks =
-                if let prefetch, image.digest != nil {
-                    verifier.check(
-                        image: image,
-                        fetched: prefetch.read.candidates(at: prefetch.position),
-                        attestors: attestors,
-                        context: context,
-                        operations: &operations
+            // One read for every digest image of the job (a tag image has nothing to read).
+            var fetched = [Result<[StoredAttestation], any Error>?](repeating: nil, count: images.count)
+            let reads = images.indices.filter { images[$0].plan.image.reference.digest != nil }
+            if !reads.isEmpty {
+                do {
+                    let found = try verifier.source.attestations(
+                        images: reads.map { index in
+                            let reference = images[index].plan.image.reference
+                            return (reference.identity, reference.digest?.description ?? "")
+                        }
                     )
-                } else {
-                    verifier.check(image: image, attestors: attestors, context: context, operations: &operations)
+                    for (offset, index) in reads.enumerated() { fetched[index] = .success(found[offset]) }
+                } catch {
+                    for index in reads { fetched[index] = .failure(error) }
                 }
-            verifyChecks.wrappingAdd(UInt64(positions.count), ordering: .relaxed)
-            verifyOperations.wrappingAdd(UInt64(operations), ordering: .relaxed)
-            for (index, check) in checks.enumerated() {
-                let key = plan.keys[positions[index]]
-                let verdict = CachedCheck.verdict(for: check, attestor: attestors[index])
-                if let cache, let verdict { cache.insert(verdict, for: key) }
-                coalescer.complete(key: key, value: .check(check, verdict: verdict))
+            }
+            for (index, misses) in images.enumerated() {
+                let plan = misses.plan
+                let positions = misses.positions
+                let all = plan.image.attestors
+                // Usually every attestor of the image: then the plan's own array serves, uncopied.
+                let attestors = positions.count == all.count ? all : positions.map { all[$0] }
+                var operations = 0
+                let image = plan.image.reference
+                let checks =
+                    if let read = fetched[index] {
+                        verifier.check(
+                            image: image,
+                            fetched: read,
+                            attestors: attestors,
+                            context: context,
+                            operations: &operations
+                        )
+                    } else {
+                        verifier.check(image: image, attestors: attestors, context: context, operations: &operations)
+                    }
+                verifyChecks.wrappingAdd(UInt64(positions.count), ordering: .relaxed)
+                verifyOperations.wrappingAdd(UInt64(operations), ordering: .relaxed)
+                for (offset, check) in checks.enumerated() {
+                    let key = plan.keys[positions[offset]]
+                    let verdict = CachedCheck.verdict(for: check, attestor: attestors[offset])
+                    if let cache, let verdict { cache.insert(verdict, for: key) }
+                    coalescer.complete(key: key, value: .check(check, verdict: verdict))
+                }
             }
         }
     }

@@ -1,5 +1,15 @@
 /// The bounded ring buffer, parked-worker list and counters of a ``WorkerPool``, always used under its lock.
+///
+/// Each job has a weight, the units of work it stands for (a verification job checking eight images weighs
+/// eight); capacity, depth and the counters are in those units, so a queue of capacity N holds N units however
+/// they are grouped into jobs.
 struct WorkerPoolQueue<Job>: ~Copyable {
+    /// A queued job and its weight.
+    struct Entry {
+        var job: Job
+        var weight: Int
+    }
+
     /// What a push did.
     enum PushOutcome<Wake> {
         case accepted(wake: Wake)
@@ -8,9 +18,12 @@ struct WorkerPoolQueue<Job>: ~Copyable {
     }
 
     private let capacity: Int
-    private let ring: UnsafeMutablePointer<Job>
+    private let ring: UnsafeMutablePointer<Entry>
     private var head = 0
+    /// Jobs in the ring.
     private var count = 0
+    /// The sum of their weights: what capacity bounds.
+    private var load = 0
     /// Workers parked on their semaphores, most recently parked last.
     private var parked: [Int]
     private(set) var isShutDown = false
@@ -34,28 +47,35 @@ struct WorkerPoolQueue<Job>: ~Copyable {
 
     // MARK: - Producers
 
-    mutating func push(_ job: Job) -> PushOutcome<Int?> {
+    mutating func push(_ job: Job, weight: Int = 1) -> PushOutcome<Int?> {
         if isShutDown { return .shutDown }
-        guard count < capacity else {
-            statistics.rejected += 1
-            return .busy(depth: count)
+        guard capacity - load >= weight else {
+            statistics.rejected += UInt64(weight)
+            return .busy(depth: load)
         }
-        append(job)
-        statistics.queued += 1
+        append(Entry(job: job, weight: weight))
+        statistics.queued += UInt64(weight)
         return .accepted(wake: parked.popLast())
     }
 
-    mutating func push(batch jobs: [Job]) -> PushOutcome<[Int]> {
+    /// Queues every job or none.
+    ///
+    /// - Parameters:
+    ///   - jobs: the jobs, in order.
+    ///   - weights: each job's weight, at least 1; `nil` for 1 each.
+    /// - Returns: the workers to wake (at most one per job), or why nothing was queued.
+    mutating func push(batch jobs: [Job], weights: [Int]? = nil) -> PushOutcome<[Int]> {
         if isShutDown { return .shutDown }
-        guard capacity - count >= jobs.count else {
-            statistics.rejected += UInt64(jobs.count)
-            return .busy(depth: count)
+        let total = weights?.reduce(0, +) ?? jobs.count
+        guard capacity - load >= total else {
+            statistics.rejected += UInt64(total)
+            return .busy(depth: load)
         }
-        for job in jobs { append(job) }
-        statistics.queued += UInt64(jobs.count)
+        for (index, job) in jobs.enumerated() { append(Entry(job: job, weight: weights?[index] ?? 1)) }
+        statistics.queued += UInt64(total)
         statistics.batches += 1
-        statistics.batchedJobs += UInt64(jobs.count)
-        statistics.largestBatch = max(statistics.largestBatch, jobs.count)
+        statistics.batchedJobs += UInt64(total)
+        statistics.largestBatch = max(statistics.largestBatch, total)
         let woken = min(jobs.count, parked.count)
         let wake = Array(parked.suffix(woken))
         parked.removeLast(woken)
@@ -64,13 +84,14 @@ struct WorkerPoolQueue<Job>: ~Copyable {
 
     // MARK: - Workers
 
-    mutating func pop() -> Job? {
+    mutating func pop() -> Entry? {
         guard count > 0 else { return nil }
-        let job = (ring + head).move()
+        let entry = (ring + head).move()
         head = head + 1 == capacity ? 0 : head + 1
         count -= 1
-        statistics.depth = count
-        return job
+        load -= entry.weight
+        statistics.depth = load
+        return entry
     }
 
     mutating func park(worker: Int) {
@@ -85,8 +106,12 @@ struct WorkerPoolQueue<Job>: ~Copyable {
         var dropped: [Job] = []
         if !drain {
             dropped.reserveCapacity(count)
-            while let job = pop() { dropped.append(job) }
-            statistics.dropped += UInt64(dropped.count)
+            var weight = 0
+            while let entry = pop() {
+                dropped.append(entry.job)
+                weight += entry.weight
+            }
+            statistics.dropped += UInt64(weight)
         }
         let wake = parked
         parked.removeAll()
@@ -95,12 +120,13 @@ struct WorkerPoolQueue<Job>: ~Copyable {
 
     // MARK: - Ring
 
-    private mutating func append(_ job: Job) {
+    private mutating func append(_ entry: Entry) {
         var tail = head + count
         if tail >= capacity { tail -= capacity }
-        (ring + tail).initialize(to: job)
+        (ring + tail).initialize(to: entry)
         count += 1
-        statistics.depth = count
-        statistics.maximumDepth = max(statistics.maximumDepth, count)
+        load += entry.weight
+        statistics.depth = load
+        statistics.maximumDepth = max(statistics.maximumDepth, load)
     }
 }

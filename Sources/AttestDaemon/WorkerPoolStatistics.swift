@@ -1,4 +1,5 @@
-/// A snapshot of a ``WorkerPool``'s counters.
+/// A snapshot of a ``WorkerPool``'s counters, in units of work: a job counts as its weight (1 unless it was
+/// submitted with one, see ``WorkerPool/submitBatch(_:weights:)``).
 public struct WorkerPoolStatistics: Hashable, Sendable {
     /// Jobs accepted into the queue since the pool started.
     public var queued: UInt64 = 0
@@ -12,7 +13,7 @@ public struct WorkerPoolStatistics: Hashable, Sendable {
     public var depth: Int = 0
     /// The most jobs that have waited in the queue at once.
     public var maximumDepth: Int = 0
-    /// Batches accepted by ``WorkerPool/submitBatch(_:)``.
+    /// Batches accepted by ``WorkerPool/submitBatch(_:weights:)``.
     public var batches: UInt64 = 0
     /// Jobs in those batches.
     public var batchedJobs: UInt64 = 0

@@ -130,6 +130,48 @@ struct WorkerPoolTests {
         #expect(stats.batches == 0)
     }
 
+    @Test func weightedJobsTakeTheRoomOfTheirWeightAndCountAsIt() throws {
+        let pool = WorkerPool(workerCount: 1, queueCapacity: 6) { ScratchState(index: $0) }
+        let gate = Gate()
+        try pool.submit { _ in gate.pass() }
+        #expect(gate.waitUntilEntered())
+        // The only worker is held. A job of weight 7 can never fit a queue of 6, alone or not.
+        #expect {
+            try pool.submitBatch([{ _ in Issue.record("a refused job ran") }], weights: [7])
+        } throws: { error in
+            (error as? WorkerPoolError)?.code == .busy
+        }
+        // Two jobs of 2 and 3: five units, one left.
+        let ran = Mutex<[Int]>([])
+        try pool.submitBatch(
+            [{ _ in ran.withLock { $0.append(2) } }, { _ in ran.withLock { $0.append(3) } }],
+            weights: [2, 3]
+        )
+        var stats = pool.statistics
+        #expect(stats.depth == 5)
+        #expect(stats.rejected == 7)
+        #expect(stats.largestBatch == 5)
+        // Two more units do not fit; one does.
+        #expect {
+            try pool.submitBatch([{ _ in Issue.record("a refused job ran") }], weights: [2])
+        } throws: { error in
+            (error as? WorkerPoolError)?.code == .busy
+        }
+        try pool.submit { _ in ran.withLock { $0.append(1) } }
+        stats = pool.statistics
+        #expect(stats.depth == 6)
+        #expect(stats.maximumDepth == 6)
+        #expect(stats.rejected == 9)
+        gate.open()
+        pool.shutdown(drain: true)
+        stats = pool.statistics
+        #expect(ran.withLock { $0 } == [2, 3, 1])
+        #expect(stats.depth == 0)
+        #expect(stats.queued == 7, "1 + 2 + 3 + 1 units accepted")
+        #expect(stats.completed == 7)
+        #expect(stats.batchedJobs == 5)
+    }
+
     @Test func shutdownWithDrainRunsEveryQueuedJob() throws {
         let pool = WorkerPool(workerCount: 1, queueCapacity: 1_000_000) { ScratchState(index: $0) }
         let gate = Gate()
