@@ -17,18 +17,24 @@ public struct PayloadChecker: Sendable {
     public var acceptedTypes: Set<String>
     /// The largest payload accepted, in bytes.
     public var maxPayloadSize: Int
+    /// Whether parses are remembered in the calling thread's memo (see `PayloadParseMemo`): worth it only where
+    /// the same payload arrays come back, as from a store that keeps its records in memory.
+    public var remembersParses: Bool
 
     /// Creates a checker.
     ///
     /// - Parameters:
     ///   - acceptedTypes: the accepted `critical.type` values; the three known types unless given.
     ///   - maxPayloadSize: the payload size limit; 256 KiB unless given.
+    ///   - remembersParses: remember parsed payloads by array identity on the calling thread; off unless given.
     public init(
         acceptedTypes: Set<String> = SimpleSigningPayload.defaultAcceptedTypes,
-        maxPayloadSize: Int = SimpleSigningPayload.defaultMaxSize
+        maxPayloadSize: Int = SimpleSigningPayload.defaultMaxSize,
+        remembersParses: Bool = false
     ) {
         self.acceptedTypes = acceptedTypes
         self.maxPayloadSize = maxPayloadSize
+        self.remembersParses = remembersParses
     }
 
     /// Checks a verified payload against an image.
@@ -74,6 +80,9 @@ public struct PayloadChecker: Sendable {
             )
         }
         do throws(PayloadError) {
+            guard remembersParses else {
+                return .success(try SimpleSigningPayload.parse(payload, maxSize: maxPayloadSize))
+            }
             // A payload array parsed before on this thread (the store's record cache hands the same arrays
             // back) is not scanned again: see PayloadParseMemo.
             let maxSize = maxPayloadSize

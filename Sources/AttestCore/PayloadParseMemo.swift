@@ -15,7 +15,8 @@
 /// *is* that array, and its bytes are the bytes that were parsed. Arrays with equal bytes but other storage
 /// are parsed again and take the slot; nothing is ever compared by hash.
 ///
-/// Only successful parses are kept. One memo belongs to one thread (``forCurrentThread``): it takes no lock.
+/// Only successful parses are kept, within ``maximumRetainedBytes`` of payloads. One memo belongs to one thread
+/// (``forCurrentThread``): it takes no lock. ``PayloadChecker`` uses it only when asked to (`remembersParses`).
 final class PayloadParseMemo {
     /// How many payloads a thread keeps (a power of two): as many images as the store's record cache keeps by
     /// default, so that a cycle of re-verified images the record cache holds is not parsed again either.
@@ -29,7 +30,13 @@ final class PayloadParseMemo {
 
     /// Each slot's array storage address (0 for an empty slot), apart from the slots so that a lookup reads
     /// one word per candidate instead of a whole slot.
+    /// The most payload bytes a thread's slots keep alive, so that large payloads cannot pin much memory (the
+    /// arrays are usually the record cache's own, but a slot keeps one alive after the cache drops it).
+    static let maximumRetainedBytes = 8 << 20
+
     private var addresses = [UInt](repeating: 0, count: PayloadParseMemo.slotCount)
+    /// Bytes of the arrays the slots hold.
+    private(set) var retainedBytes = 0
     private var slots: [Slot?] = Array(repeating: nil, count: PayloadParseMemo.slotCount)
     /// Payloads answered from a slot, for tests.
     private(set) var hits = 0
@@ -61,8 +68,11 @@ final class PayloadParseMemo {
         }
         let payload = try parse()
         let index = addresses[first] == 0 || addresses[second] != 0 ? first : second
+        let freed = slots[index]?.bytes.count ?? 0
+        guard retainedBytes - freed + bytes.count <= Self.maximumRetainedBytes else { return payload }
         slots[index] = Slot(bytes: bytes, payload: payload)
         addresses[index] = address
+        retainedBytes += bytes.count - freed
         return payload
     }
 

@@ -87,13 +87,52 @@ struct PayloadParseMemoTests {
     @Test func aCheckerAnswersEachPayloadFromItsOwnBytes() throws {
         // Through PayloadChecker (which uses the thread's memo): a payload checked once, then a copy edited to
         // name another digest, must be refused for that digest.
-        let checker = PayloadChecker()
+        let checker = PayloadChecker(remembersParses: true)
         let image = try ImageReference(parsing: "alpine@" + Self.digestA)
         let good = Self.payload()
         #expect(checker.problem(payload: good, image: image) == nil)
         #expect(checker.problem(payload: good, image: image) == nil)
         let other = Self.payload(digest: Self.digestB)
         #expect(checker.problem(payload: other, image: image)?.reason == .digestMismatch)
+    }
+
+    @Test func aCheckerRemembersOnlyWhenAsked() throws {
+        let image = try ImageReference(parsing: "alpine@" + Self.digestA)
+        let good = Self.payload()
+        let memo = PayloadParseMemo.forCurrentThread
+        let before = memo.hits
+        for _ in 0..<3 { #expect(PayloadChecker().problem(payload: good, image: image) == nil) }
+        #expect(memo.hits == before, "a checker not asked to remember never consults the memo")
+        for _ in 0..<3 { #expect(PayloadChecker(remembersParses: true).problem(payload: good, image: image) == nil) }
+        #expect(memo.hits == before + 2)
+    }
+
+    @Test func largePayloadsCannotPinMoreThanTheByteLimit() throws {
+        let memo = PayloadParseMemo()
+        // 40 payloads of about 250 KB each (under the 256 KiB payload limit): 10 MB, over the 8 MiB limit.
+        let padding = String(repeating: "x", count: 250_000)
+        let arrays: [[UInt8]] = (0..<40).map { index in
+            let hex = String(index, radix: 16)
+            let digest = "sha256:" + String(repeating: "0", count: 64 - hex.count) + hex
+            return Array(
+                ("{\"critical\":{\"identity\":{\"docker-reference\":\"docker.io/library/alpine\"},"
+                    + "\"image\":{\"docker-manifest-digest\":\"\(digest)\"},\"type\":\"atomic container signature\"},"
+                    + "\"optional\":{\"pad\":\"\(padding)\"}}").utf8
+            )
+        }
+        var runs = 0
+        for (index, bytes) in arrays.enumerated() {
+            let parsed = try Self.parse(bytes, memo: memo, runs: &runs)
+            #expect(parsed.manifestDigest.hasSuffix(String(index, radix: 16)))
+            #expect(memo.retainedBytes <= PayloadParseMemo.maximumRetainedBytes)
+        }
+        #expect(memo.retainedBytes > 0)
+        // What was kept answers from memory; what was not is parsed again, correctly.
+        for (index, bytes) in arrays.enumerated() {
+            #expect(try Self.parse(bytes, memo: memo, runs: &runs).manifestDigest.hasSuffix(String(index, radix: 16)))
+        }
+        #expect(memo.hits > 0 && memo.hits < arrays.count)
+        #expect(memo.retainedBytes <= PayloadParseMemo.maximumRetainedBytes)
     }
 
     @Test func manyPayloadsStayWithinTheSlotsAndEachAnswersForItself() throws {
