@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// It holds records, never verdicts: every attestation it returns is verified again by the caller. It is kept
 /// coherent with the file by ``AttestationStore``: before any lookup is answered from memory, the reading
-/// connection asks SQLite (`PRAGMA data_version`, in the read transaction the lookup uses) whether any other
+/// connection asks SQLite (`PRAGMA data_version`, read before the cache is consulted) whether any other
 /// connection, in this process or another, committed since that connection last asked. A commit empties the
 /// cache and starts a new ``generation``; a read that began under an older generation does not insert what it
 /// read. So a lookup never returns records older than the newest commit that the store's own uncached read
