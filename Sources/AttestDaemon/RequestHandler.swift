@@ -265,8 +265,8 @@ final class RequestHandler: Sendable {
             memo: snapshot.memo,
             completion: completion
         )
-        // Checks started here, grouped by image: one job per image reads its attestations once and checks
-        // every attestor of it that no other request is already checking.
+        // Checks started here, grouped by image: a worker reads each image's attestations once and checks every
+        // attestor of it that no other request is already checking.
         var startedImages: [ImageMisses] = []
         startedImages.reserveCapacity(misses.count)
         var started: [VerdictCache.Key] = []
