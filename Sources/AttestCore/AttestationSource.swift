@@ -54,9 +54,16 @@ public protocol AttestationSource: Sendable {
     /// - Returns: each image's candidates, in the order of `images`.
     /// - Throws: when the source cannot be read; nothing is returned for any image then.
     func attestations(images: [(repository: String, digest: String)]) throws -> [[StoredAttestation]]
+
+    /// Whether reading an unchanged image again hands back the same record arrays (the store's record cache
+    /// does): then a per-thread memo keyed by array identity, such as the payload parse memo, pays off.
+    var reusesRecordArrays: Bool { get }
 }
 
 extension AttestationSource {
+    /// `false`: a source that builds new arrays for every read.
+    public var reusesRecordArrays: Bool { false }
+
     /// One ``attestations(repository:digest:)`` call per image, for sources with nothing cheaper.
     ///
     /// - Parameter images: (repository, digest) pairs.

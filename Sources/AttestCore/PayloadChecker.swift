@@ -79,17 +79,14 @@ public struct PayloadChecker: Sendable {
                 .invalid(.payloadTooLarge, "payload is \(payload.count) bytes; the limit is \(maxPayloadSize)")
             )
         }
+        let maxSize = maxPayloadSize
+        let parse = { () throws(PayloadError) in try SimpleSigningPayload.parse(payload, maxSize: maxSize) }
         do throws(PayloadError) {
-            guard remembersParses else {
-                return .success(try SimpleSigningPayload.parse(payload, maxSize: maxPayloadSize))
-            }
             // A payload array parsed before on this thread (the store's record cache hands the same arrays
             // back) is not scanned again: see PayloadParseMemo.
-            let maxSize = maxPayloadSize
             return .success(
-                try PayloadParseMemo.forCurrentThread.payload(for: payload) { () throws(PayloadError) in
-                    try SimpleSigningPayload.parse(payload, maxSize: maxSize)
-                }
+                remembersParses
+                    ? try PayloadParseMemo.forCurrentThread.payload(for: payload, parse: parse) : try parse()
             )
         } catch {
             return .failure(.invalid(.malformedPayload, error.reason))

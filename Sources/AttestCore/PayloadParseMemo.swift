@@ -1,11 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// The calling thread's recently parsed payloads, recognised by the storage of the payload array itself.
 ///
 /// A daemon re-verifying the same images gets the same `[UInt8]` payloads back from its store's record cache
@@ -28,12 +20,12 @@ final class PayloadParseMemo {
         var payload: SimpleSigningPayload
     }
 
-    /// Each slot's array storage address (0 for an empty slot), apart from the slots so that a lookup reads
-    /// one word per candidate instead of a whole slot.
     /// The most payload bytes a thread's slots keep alive, so that large payloads cannot pin much memory (the
     /// arrays are usually the record cache's own, but a slot keeps one alive after the cache drops it).
     static let maximumRetainedBytes = 8 << 20
 
+    /// Each slot's array storage address (0 for an empty slot), apart from the slots so that a lookup reads
+    /// one word per candidate instead of a whole slot.
     private var addresses = [UInt](repeating: 0, count: PayloadParseMemo.slotCount)
     /// Bytes of the arrays the slots hold.
     private(set) var retainedBytes = 0
@@ -58,11 +50,8 @@ final class PayloadParseMemo {
         // evict each other in turn. An array's count lives in its storage: the same storage is the same array.
         let first = Self.slotIndex(address)
         let second = first ^ 1
-        if addresses[first] == address, let slot = slots[first] {
-            hits += 1
-            return slot.payload
-        }
-        if addresses[second] == address, let slot = slots[second] {
+        let found = addresses[first] == address ? first : addresses[second] == address ? second : nil
+        if let found, let slot = slots[found] {
             hits += 1
             return slot.payload
         }
@@ -91,24 +80,9 @@ final class PayloadParseMemo {
 
 // MARK: - Thread-local instance
 
-private let payloadMemoKey: pthread_key_t = {
-    var key = pthread_key_t()
-    let status = pthread_key_create(&key) { pointer in
-        guard let pointer else { return }
-        Unmanaged<PayloadParseMemo>.fromOpaque(pointer).release()
-    }
-    precondition(status == 0, "pthread_key_create failed: \(status)")
-    return key
-}()
+private let threadLocal = ThreadLocalInstance { PayloadParseMemo() }
 
 extension PayloadParseMemo {
     /// The calling thread's memo, created on first use and released when the thread ends.
-    static var forCurrentThread: PayloadParseMemo {
-        if let existing = pthread_getspecific(payloadMemoKey) {
-            return Unmanaged<PayloadParseMemo>.fromOpaque(existing).takeUnretainedValue()
-        }
-        let made = PayloadParseMemo()
-        pthread_setspecific(payloadMemoKey, Unmanaged.passRetained(made).toOpaque())
-        return made
-    }
+    static var forCurrentThread: PayloadParseMemo { threadLocal.current }
 }

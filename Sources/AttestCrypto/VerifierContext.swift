@@ -144,32 +144,9 @@ public final class VerifierContext {
 
 // MARK: - Thread-local instance
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-private let threadLocalKey: pthread_key_t = {
-    var key = pthread_key_t()
-    let status = pthread_key_create(&key) { pointer in
-        guard let pointer else { return }
-        Unmanaged<VerifierContext>.fromOpaque(pointer).release()
-    }
-    precondition(status == 0, "pthread_key_create failed: \(status)")
-    return key
-}()
+private let threadLocal = ThreadLocalInstance { VerifierContext() }
 
 extension VerifierContext {
     /// The calling thread's own context, created on first use and released when the thread ends.
-    static var forCurrentThread: VerifierContext {
-        if let existing = pthread_getspecific(threadLocalKey) {
-            return Unmanaged<VerifierContext>.fromOpaque(existing).takeUnretainedValue()
-        }
-        let made = VerifierContext()
-        pthread_setspecific(threadLocalKey, Unmanaged.passRetained(made).toOpaque())
-        return made
-    }
+    static var forCurrentThread: VerifierContext { threadLocal.current }
 }

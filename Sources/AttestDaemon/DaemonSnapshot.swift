@@ -1,7 +1,6 @@
 import AttestCore
 import AttestEngine
 import AttestPolicy
-import AttestStore
 
 /// One immutable generation of the configuration with everything derived from it.
 ///
@@ -46,9 +45,7 @@ final class DaemonSnapshot: Sendable {
         self.engine = AdmissionEngine(configuration: configuration)
         self.verifier = AttestationVerifier(
             source: source,
-            maxPayloadSize: configuration.settings.limits.maxPayloadSize,
-            // The store hands back the same record arrays only when it keeps a record cache.
-            remembersPayloads: (source as? AttestationStore)?.recordCacheStatistics != nil
+            maxPayloadSize: configuration.settings.limits.maxPayloadSize
         )
         self.cache = cache
         self.fingerprints = configuration.attestors.mapValues(\.keySetFingerprintHex)

@@ -12,19 +12,14 @@ public struct AttestationVerifier: Sendable {
     public var source: any AttestationSource
     /// The largest payload accepted, in bytes.
     public var maxPayloadSize: Int
-    /// Whether payload parses are remembered per thread by array identity (``PayloadChecker/remembersParses``):
-    /// for a source that hands back the same record arrays, as the store with its record cache does.
-    public var remembersPayloads: Bool
 
     /// Creates a verifier over a source of candidate attestations.
     /// - Parameters:
     ///   - source: the embedded store, a registry, or any other ``AttestationSource``.
     ///   - maxPayloadSize: payloads larger than this are refused before parsing.
-    ///   - remembersPayloads: remember parsed payloads (see ``remembersPayloads``); off unless given.
-    public init(source: any AttestationSource, maxPayloadSize: Int = 256 * 1024, remembersPayloads: Bool = false) {
+    public init(source: any AttestationSource, maxPayloadSize: Int = 256 * 1024) {
         self.source = source
         self.maxPayloadSize = maxPayloadSize
-        self.remembersPayloads = remembersPayloads
     }
 
     /// Checks one attestor for one digest image.
@@ -202,7 +197,8 @@ public struct AttestationVerifier: Sendable {
         let checker = PayloadChecker(
             acceptedTypes: attestor.acceptedTypes,
             maxPayloadSize: maxPayloadSize,
-            remembersParses: remembersPayloads
+            // Parses are remembered by array identity only where the source hands the same arrays back.
+            remembersParses: source.reusesRecordArrays
         )
         // A payload failure after a good signature says more than "no signature verified".
         var payloadFailure: VerificationOutcome?

@@ -244,6 +244,9 @@ public final class AttestationStore: AttestationSource {
     /// What the record cache did, or `nil` when the store keeps no records in memory.
     public var recordCacheStatistics: RecordCacheStatistics? { recordCache?.statistics }
 
+    /// `true` when the store keeps a record cache: a cached image's records come back as the same arrays.
+    public var reusesRecordArrays: Bool { recordCache != nil }
+
     /// The number of attestations in the store.
     ///
     /// - Returns: the row count.

@@ -100,6 +100,9 @@ struct WorkerPoolTests {
         #expect(threadOfState.keys.allSatisfy { (0..<workers).contains($0) })
     }
 
+    /// Whether a submission failed for want of room.
+    static func isBusy(_ error: any Error) -> Bool { (error as? WorkerPoolError)?.code == .busy }
+
     @Test func refusesWorkWithBusyWhenTheQueueIsFull() throws {
         let pool = WorkerPool(workerCount: 1, queueCapacity: 2) { ScratchState(index: $0) }
         let gate = Gate()
@@ -110,14 +113,10 @@ struct WorkerPoolTests {
         try pool.submit { _ in }
         #expect {
             try pool.submit { _ in Issue.record("a refused job ran") }
-        } throws: { error in
-            (error as? WorkerPoolError)?.code == .busy
-        }
+        } throws: { Self.isBusy($0) }
         #expect {
             try pool.submitBatch([{ _ in }, { _ in }])
-        } throws: { error in
-            (error as? WorkerPoolError)?.code == .busy
-        }
+        } throws: { Self.isBusy($0) }
         var stats = pool.statistics
         #expect(stats.depth == 2)
         #expect(stats.maximumDepth == 2)
@@ -138,9 +137,7 @@ struct WorkerPoolTests {
         // The only worker is held. A job of weight 7 can never fit a queue of 6, alone or not.
         #expect {
             try pool.submitBatch([{ _ in Issue.record("a refused job ran") }], weights: [7])
-        } throws: { error in
-            (error as? WorkerPoolError)?.code == .busy
-        }
+        } throws: { Self.isBusy($0) }
         // Two jobs of 2 and 3: five units, one left.
         let ran = Mutex<[Int]>([])
         try pool.submitBatch(
@@ -154,9 +151,7 @@ struct WorkerPoolTests {
         // Two more units do not fit; one does.
         #expect {
             try pool.submitBatch([{ _ in Issue.record("a refused job ran") }], weights: [2])
-        } throws: { error in
-            (error as? WorkerPoolError)?.code == .busy
-        }
+        } throws: { Self.isBusy($0) }
         try pool.submit { _ in ran.withLock { $0.append(1) } }
         stats = pool.statistics
         #expect(stats.depth == 6)

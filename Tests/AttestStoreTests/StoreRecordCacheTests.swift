@@ -47,6 +47,28 @@ struct StoreRecordCacheTests {
         )
         #expect(plain.recordCacheStatistics == nil)
         #expect(zero.recordCacheStatistics == nil)
+        #expect(!plain.reusesRecordArrays)
+        #expect(!zero.reusesRecordArrays)
+    }
+
+    @Test func aCachedImageComesBackAsTheSameArrays() throws {
+        // What reusesRecordArrays promises, and what the payload parse memo relies on.
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let store = try AttestationStore(path: directory.file("store.db"), recordCache: Self.limits)
+        #expect(store.reusesRecordArrays)
+        let attestation = testAttestation(signature: [1])
+        try store.put([attestation])
+        func payloadAddress() throws -> UnsafeRawPointer? {
+            let records = try store.attestations(repository: attestation.repository, digest: attestation.digest)
+            return records.first?.payload.withUnsafeBytes { $0.baseAddress }
+        }
+        _ = try payloadAddress()  // a connection's first read keeps nothing
+        let kept = try store.attestations(repository: attestation.repository, digest: attestation.digest)
+        let address = kept.first?.payload.withUnsafeBytes { $0.baseAddress }
+        #expect(address != nil)
+        #expect(try payloadAddress() == address)
+        #expect(try payloadAddress() == address)
     }
 
     @Test func anAttestationPutThroughAnotherConnectionIsSeenAtOnce() throws {
